@@ -1,0 +1,105 @@
+// Reading RFC 4180 CSV from a stream, one record at a time, with libcsv as the
+// tokenizer. Every record knows the physical line it starts on and its original
+// text, so a rejected row can be reported exactly as it appeared. Memory stays
+// bounded by ReaderOptions, whatever the input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pipeline::csv {
+
+struct ReaderOptions {
+  // Longest record accepted, in bytes, line breaks included. A longer physical
+  // line is reported as an error and skipped without being held in memory.
+  std::size_t max_record_bytes = 64 * 1024;
+  // Most physical lines one record may span through quoted line breaks. Past
+  // this the opening quote is taken to be unterminated.
+  std::size_t max_record_lines = 64;
+};
+
+struct Record {
+  std::vector<std::string> fields;
+  // Physical line (1-based) on which the record starts.
+  std::size_t line = 0;
+  // The record's original bytes without its final line break, cut to
+  // kMaxRawBytes. Multi-line records keep their inner line breaks.
+  std::string raw;
+  // Empty for a well-formed record. Otherwise why the text could not be read
+  // as a record; fields is then empty.
+  std::string error;
+};
+
+// Longest `raw` kept for a record; longer text ends in "...".
+inline constexpr std::size_t kMaxRawBytes = 1024;
+
+class Reader {
+ public:
+  // Reads from `in`, which must outlive the Reader. A UTF-8 byte order mark at
+  // the start is skipped.
+  explicit Reader(std::istream& in, ReaderOptions options = {});
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // Reads the next record into `record`, reusing its storage. Returns false at
+  // the end of the input. Blank lines are skipped. A malformed record (broken
+  // quoting, a bare CR, an over-long line) comes back with `error` set, and
+  // reading resumes right after it: after an unterminated quote, on the line
+  // following the quote's line.
+  bool next(Record& record);
+
+  // Bytes consumed from the stream so far (for progress).
+  std::uint64_t bytes_read() const { return bytes_read_; }
+  // Physical lines seen so far.
+  std::size_t lines_read() const { return line_number_; }
+  bool had_bom() const { return had_bom_; }
+
+  // Called by libcsv; not part of the interface.
+  void on_field(const char* data, std::size_t length);
+  void on_record();
+
+ private:
+  struct Line {
+    std::string text;  // including its line break, if it had one
+    std::size_t number = 0;
+  };
+
+  bool next_line(Line& line);
+  bool read_more();
+  void reset_parser();
+  void emit_error(Record& record, std::size_t line, std::string raw, std::string reason);
+  // Rejects the first pending line and queues the rest to be read again.
+  void replay_after_first(Record& record, std::string reason);
+  void take_record(Record& record);
+
+  std::istream& in_;
+  ReaderOptions options_;
+  struct Parser;
+  std::unique_ptr<Parser> parser_;
+
+  std::string buffer_;
+  std::size_t buffer_pos_ = 0;
+  bool eof_ = false;
+  bool started_ = false;
+  bool had_bom_ = false;
+  std::uint64_t bytes_read_ = 0;
+  std::size_t line_number_ = 0;
+
+  // Lines to read again after a quoting error, before any new input.
+  std::deque<Line> replay_;
+  // Lines of the record being parsed.
+  std::vector<Line> pending_;
+  std::size_t pending_bytes_ = 0;
+  // Fields of the record being parsed; strings are reused across records.
+  std::vector<std::string> fields_;
+  std::size_t field_count_ = 0;
+  std::size_t records_completed_ = 0;
+};
+
+}  // namespace pipeline::csv

@@ -1,0 +1,158 @@
+#include "pipeline/csv/reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace pipeline::csv {
+namespace {
+
+// What one call to next() should produce: either fields, or an error whose
+// reason contains `error`.
+struct Expected {
+  std::size_t line;
+  std::vector<std::string> fields;
+  std::string error;
+  std::string raw;
+};
+
+struct Case {
+  const char* name;
+  std::string input;
+  std::vector<Expected> records;
+  ReaderOptions options{};
+};
+
+std::vector<Expected> read_all(const std::string& input, ReaderOptions options) {
+  std::istringstream in(input);
+  Reader reader(in, options);
+  std::vector<Expected> out;
+  Record record;
+  while (reader.next(record)) out.push_back({record.line, record.fields, record.error, record.raw});
+  return out;
+}
+
+class ReaderTest : public testing::TestWithParam<Case> {};
+
+TEST_P(ReaderTest, ReadsRecords) {
+  const Case& c = GetParam();
+  const std::vector<Expected> got = read_all(c.input, c.options);
+  ASSERT_EQ(got.size(), c.records.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE("record " + std::to_string(i));
+    EXPECT_EQ(got[i].line, c.records[i].line);
+    EXPECT_EQ(got[i].fields, c.records[i].fields);
+    if (c.records[i].error.empty()) {
+      EXPECT_EQ(got[i].error, "");
+    } else {
+      EXPECT_NE(got[i].error.find(c.records[i].error), std::string::npos) << got[i].error;
+    }
+    if (!c.records[i].raw.empty()) {
+      EXPECT_EQ(got[i].raw, c.records[i].raw);
+    }
+  }
+}
+
+const std::string kLongLine(200, 'x');
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ReaderTest,
+    testing::Values(
+        Case{"empty_input", "", {}},
+        Case{"header_only", "a,b\n", {{1, {"a", "b"}, "", "a,b"}}},
+        Case{"lf", "a,b\nc,d\n", {{1, {"a", "b"}, "", ""}, {2, {"c", "d"}, "", "c,d"}}},
+        Case{"crlf", "a,b\r\nc,d\r\n", {{1, {"a", "b"}, "", "a,b"}, {2, {"c", "d"}, "", "c,d"}}},
+        Case{"no_final_newline", "a,b\nc,d", {{1, {"a", "b"}, "", ""}, {2, {"c", "d"}, "", "c,d"}}},
+        Case{"bom_skipped", "\xEF\xBB\xBF" "a,b\n", {{1, {"a", "b"}, "", "a,b"}}},
+        Case{"empty_fields", ",,\n", {{1, {"", "", ""}, "", ""}}},
+        Case{"spaces_kept", " a , b \n", {{1, {" a ", " b "}, "", ""}}},
+        Case{"tab_kept", "a\t,b\n", {{1, {"a\t", "b"}, "", ""}}},
+        Case{"quoted_comma", "\"a,b\",c\n", {{1, {"a,b", "c"}, "", ""}}},
+        Case{"doubled_quote", "\"say \"\"hi\"\"\",c\n", {{1, {"say \"hi\"", "c"}, "", ""}}},
+        Case{"quoted_newline",
+             "\"line1\nline2\",x\nnext,y\n",
+             {{1, {"line1\nline2", "x"}, "", "\"line1\nline2\",x"}, {3, {"next", "y"}, "", ""}}},
+        Case{"quoted_crlf_kept", "\"a\r\nb\",c\r\n", {{1, {"a\r\nb", "c"}, "", ""}}},
+        Case{"quoted_empty", "\"\",x\n", {{1, {"", "x"}, "", ""}}},
+        Case{"blank_lines_skipped",
+             "a\n\n\r\nb\n\n\n",
+             {{1, {"a"}, "", ""}, {4, {"b"}, "", ""}}},
+        Case{"utf8_passes_through", "\xCE\x93,\xE6\x9D\x8E\n", {{1, {"\xCE\x93", "\xE6\x9D\x8E"}, "", ""}}},
+        Case{"nul_byte_is_data", std::string("a\0b,c\n", 6), {{1, {std::string("a\0b", 3), "c"}, "", ""}}},
+        Case{"quote_inside_unquoted",
+             "ab\"c,d\nok,1\n",
+             {{1, {}, "malformed quoting", "ab\"c,d"}, {2, {"ok", "1"}, "", ""}}},
+        Case{"text_after_closing_quote",
+             "\"ab\"c,d\nok,1\n",
+             {{1, {}, "malformed quoting", ""}, {2, {"ok", "1"}, "", ""}}},
+        Case{"unterminated_quote_at_eof",
+             "ok,0\n\"abc,d\nok,1\nok,2\n",
+             {{1, {"ok", "0"}, "", ""},
+              {2, {}, "unterminated quoted field", "\"abc,d"},
+              {3, {"ok", "1"}, "", ""},
+              {4, {"ok", "2"}, "", ""}}},
+        Case{"unterminated_quote_then_quote_later",
+             "\"abc,d\nok,1\n\"x\",y\n",
+             {{1, {}, "unterminated or malformed", ""}, {2, {"ok", "1"}, "", ""}, {3, {"x", "y"}, "", ""}}},
+        Case{"unterminated_quote_line_limit",
+             "\"abc\nb\nc\nd\n",
+             {{1, {}, "no closing quote within 2 lines", ""},
+              {2, {"b"}, "", ""},
+              {3, {"c"}, "", ""},
+              {4, {"d"}, "", ""}},
+             ReaderOptions{64 * 1024, 2}},
+        Case{"bare_cr", "a\rb,c\nok\n", {{1, {}, "bare carriage return", ""}, {2, {"ok"}, "", ""}}},
+        Case{"overlong_line",
+             "ok,0\n" + kLongLine + "\nok,1\n",
+             {{1, {"ok", "0"}, "", ""}, {2, {}, "longer than 100 bytes", ""}, {3, {"ok", "1"}, "", ""}},
+             ReaderOptions{100, 64}},
+        Case{"overlong_last_line_without_newline",
+             "ok,0\n" + kLongLine,
+             {{1, {"ok", "0"}, "", ""}, {2, {}, "longer than 100 bytes", ""}},
+             ReaderOptions{100, 64}}),
+    [](const testing::TestParamInfo<Case>& p) { return p.param.name; });
+
+TEST(ReaderTest, OverlongLineLongerThanTheReadBufferIsSkippedWholly) {
+  // 10 MB on one line, far past any buffer, then a good line.
+  std::string input = "a,b\n" + std::string(10 * 1024 * 1024, 'z') + "\nc,d\n";
+  const auto records = read_all(input, ReaderOptions{});
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[1].line, 2u);
+  EXPECT_NE(records[1].error.find("longer than 65536 bytes"), std::string::npos);
+  EXPECT_EQ(records[1].raw.size(), kMaxRawBytes + 3);  // cut, then "..."
+  EXPECT_EQ(records[2].fields, (std::vector<std::string>{"c", "d"}));
+  EXPECT_EQ(records[2].line, 3u);
+}
+
+TEST(ReaderTest, ReportsBomAndBytes) {
+  std::istringstream in("\xEF\xBB\xBF" "a\n");
+  Reader reader(in);
+  Record record;
+  ASSERT_TRUE(reader.next(record));
+  EXPECT_TRUE(reader.had_bom());
+  EXPECT_EQ(reader.bytes_read(), 5u);
+}
+
+TEST(ReaderTest, RecordsSpanningTheReadBufferBoundary) {
+  // Many records, so that lines straddle the 64 KiB read chunks.
+  std::string input;
+  for (int i = 0; i < 20000; ++i) input += "name" + std::to_string(i) + ",\"q,\"\"" + std::to_string(i) + "\"\n";
+  std::istringstream in(input);
+  Reader reader(in);
+  Record record;
+  int count = 0;
+  while (reader.next(record)) {
+    ASSERT_EQ(record.error, "");
+    ASSERT_EQ(record.fields.size(), 2u);
+    ASSERT_EQ(record.fields[0], "name" + std::to_string(count));
+    ASSERT_EQ(record.fields[1], "q,\"" + std::to_string(count));
+    ASSERT_EQ(record.line, static_cast<std::size_t>(count + 1));
+    ++count;
+  }
+  EXPECT_EQ(count, 20000);
+}
+
+}  // namespace
+}  // namespace pipeline::csv
