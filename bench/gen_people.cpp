@@ -42,7 +42,7 @@ std::vector<std::vector<std::string>> read_rows(const std::string& path) {
       header = false;
       continue;
     }
-    if (record.error.empty()) rows.push_back(record.fields);
+    if (record.error.empty()) rows.emplace_back(record.fields.begin(), record.fields.end());
   }
   return rows;
 }

@@ -30,7 +30,10 @@ std::vector<Expected> read_all(const std::string& input, ReaderOptions options) 
   Reader reader(in, options);
   std::vector<Expected> out;
   Record record;
-  while (reader.next(record)) out.push_back({record.line, record.fields, record.error, record.raw});
+  while (reader.next(record)) {
+    out.push_back({record.line, std::vector<std::string>(record.fields.begin(), record.fields.end()), record.error,
+                   record.raw_text()});
+  }
   return out;
 }
 
@@ -122,6 +125,7 @@ TEST(ReaderTest, OverlongLineLongerThanTheReadBufferIsSkippedWholly) {
   EXPECT_EQ(records[1].line, 2u);
   EXPECT_NE(records[1].error.find("longer than 65536 bytes"), std::string::npos);
   EXPECT_EQ(records[1].raw.size(), kMaxRawBytes + 3);  // cut, then "..."
+  EXPECT_EQ(records[1].raw.substr(0, 3), "zzz");
   EXPECT_EQ(records[2].fields, (std::vector<std::string>{"c", "d"}));
   EXPECT_EQ(records[2].line, 3u);
 }

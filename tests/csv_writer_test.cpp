@@ -27,7 +27,7 @@ TEST(CsvWriterTest, RoundTripsThroughTheReader) {
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(reader.next(record));
     EXPECT_EQ(record.error, "");
-    EXPECT_EQ(record.fields, fields);
+    EXPECT_EQ(std::vector<std::string>(record.fields.begin(), record.fields.end()), fields);
   }
   EXPECT_FALSE(reader.next(record));
 }

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <string_view>
 
 #include <fmt/format.h>
 
@@ -34,18 +33,6 @@ std::string_view strip_line_break(std::string_view text) {
   return text;
 }
 
-bool is_blank(std::string_view text) { return strip_line_break(text).empty(); }
-
-void assign_raw(std::string& raw, std::string_view text) {
-  text = strip_line_break(text);
-  if (text.size() > kMaxRawBytes) {
-    raw.assign(text.substr(0, kMaxRawBytes));
-    raw += "...";
-  } else {
-    raw.assign(text);
-  }
-}
-
 }  // namespace
 
 struct Reader::Parser {
@@ -66,17 +53,13 @@ void Reader::reset_parser() {
   csv_free(&parser_->state);
   csv_init(&parser_->state, kParserOptions);
   csv_set_space_func(&parser_->state, no_padding);
-  field_count_ = 0;
+  field_bytes_.clear();
+  field_spans_.clear();
 }
 
 void Reader::on_field(const char* data, std::size_t length) {
-  if (field_count_ == fields_.size()) fields_.emplace_back();
-  std::string& field = fields_[field_count_++];
-  if (length == 0) {
-    field.clear();
-  } else {
-    field.assign(data, length);
-  }
+  field_spans_.emplace_back(field_bytes_.size(), length);
+  if (length > 0) field_bytes_.append(data, length);
 }
 
 void Reader::on_record() { ++records_completed_; }
@@ -104,10 +87,12 @@ bool Reader::read_more() {
   return got > 0;
 }
 
-bool Reader::next_line(Line& line) {
+bool Reader::next_line() {
   if (!replay_.empty()) {
-    line = std::move(replay_.front());
+    replay_line_ = std::move(replay_.front().text);
+    line_no_ = replay_.front().number;
     replay_.pop_front();
+    line_ = replay_line_;
     return true;
   }
   for (;;) {
@@ -116,16 +101,18 @@ bool Reader::next_line(Line& line) {
     const auto* newline = static_cast<const char*>(std::memchr(start, '\n', available));
     if (newline != nullptr || (eof_ && available > 0)) {
       const std::size_t length = newline != nullptr ? static_cast<std::size_t>(newline - start) + 1 : available;
-      line.text.assign(start, std::min(length, options_.max_record_bytes + 1));
-      line.number = ++line_number_;
+      // Valid until the next read_more(), which only the next line triggers.
+      line_ = std::string_view(start, std::min(length, options_.max_record_bytes + 1));
+      line_no_ = ++line_number_;
       buffer_pos_ += length;
       return true;
     }
     if (eof_) return false;
     if (available > options_.max_record_bytes) {
       // An over-long line: keep what a reject report shows, drop the rest as it streams past.
-      line.text.assign(start, options_.max_record_bytes + 1);
-      line.number = ++line_number_;
+      replay_line_.assign(start, options_.max_record_bytes + 1);
+      line_ = replay_line_;
+      line_no_ = ++line_number_;
       buffer_pos_ = buffer_.size();
       while (read_more()) {
         const auto* end = static_cast<const char*>(std::memchr(buffer_.data(), '\n', buffer_.size()));
@@ -141,11 +128,52 @@ bool Reader::next_line(Line& line) {
   }
 }
 
-void Reader::emit_error(Record& record, std::size_t line, std::string raw, std::string reason) {
+void Reader::set_raw(Record& record, std::string_view text) {
+  text = strip_line_break(text);
+  record.raw_truncated = text.size() > kMaxRawBytes;
+  record.raw = text.substr(0, kMaxRawBytes);
+}
+
+bool Reader::split_simple(Record& record) {
+  const std::string_view body = strip_line_break(line_);
+  record.fields.clear();
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (c == ',') {
+      record.fields.push_back(body.substr(start, i - start));
+      start = i + 1;
+    } else if (c == '"' || c == '\r') {
+      return false;  // quoting or a stray CR: libcsv's job
+    }
+  }
+  record.fields.push_back(body.substr(start));
+  record.line = line_no_;
+  set_raw(record, body);
+  record.error.clear();
+  return true;
+}
+
+void Reader::keep_line_pending() {
+  pending_bytes_ += line_.size();
+  pending_.push_back(Line{std::string(line_), line_no_});
+}
+
+void Reader::emit_error(Record& record, std::size_t line, std::string_view raw, std::string reason) {
+  error_raw_.assign(raw);
   record.fields.clear();
   record.line = line;
-  assign_raw(record.raw, raw);
+  set_raw(record, error_raw_);
   record.error = std::move(reason);
+}
+
+void Reader::emit_error_joined(Record& record, std::string reason) {
+  std::string joined;
+  for (const Line& part : pending_) joined += part.text;
+  const std::size_t first = pending_.front().number;
+  pending_.clear();
+  pending_bytes_ = 0;
+  emit_error(record, first, joined, std::move(reason));
 }
 
 void Reader::replay_after_first(Record& record, std::string reason) {
@@ -153,30 +181,31 @@ void Reader::replay_after_first(Record& record, std::string reason) {
   for (std::size_t i = pending_.size(); i-- > 1;) replay_.push_front(std::move(pending_[i]));
   pending_.clear();
   pending_bytes_ = 0;
-  emit_error(record, first.number, std::move(first.text), std::move(reason));
+  emit_error(record, first.number, first.text, std::move(reason));
 }
 
 void Reader::take_record(Record& record) {
-  record.fields.resize(field_count_);
-  for (std::size_t i = 0; i < field_count_; ++i) record.fields[i].swap(fields_[i]);
-  record.line = pending_.front().number;
-  if (pending_.size() == 1) {
-    assign_raw(record.raw, pending_.front().text);
-  } else {
-    std::string joined;
-    for (const Line& part : pending_) joined += part.text;
-    assign_raw(record.raw, joined);
+  record.fields.clear();
+  for (const auto& [offset, length] : field_spans_) {
+    record.fields.emplace_back(field_bytes_.data() + offset, length);
   }
+  record.line = pending_.front().number;
+  joined_.clear();
+  for (const Line& part : pending_) joined_ += part.text;
+  set_raw(record, joined_);
   record.error.clear();
   pending_.clear();
   pending_bytes_ = 0;
-  field_count_ = 0;
 }
 
 bool Reader::next(Record& record) {
-  Line line;
   for (;;) {
-    if (!next_line(line)) {
+    if (pending_.empty()) {
+      // A new record: the previous one's field bytes are no longer needed.
+      field_bytes_.clear();
+      field_spans_.clear();
+    }
+    if (!next_line()) {
       if (pending_.empty()) return false;
       // The last record has no final line break, or its quote never closed.
       records_completed_ = 0;
@@ -193,47 +222,41 @@ bool Reader::next(Record& record) {
       return false;
     }
 
-    if (line.text.size() > options_.max_record_bytes) {
-      const std::string reason =
-          fmt::format("line is longer than {} bytes (the longest record accepted)", options_.max_record_bytes);
+    if (line_.size() > options_.max_record_bytes) {
       if (!pending_.empty()) {
         // Most likely an unterminated quote ran into it; retry from the next line.
-        replay_.push_front(std::move(line));
+        replay_.push_front(Line{std::string(line_), line_no_});
         reset_parser();
         replay_after_first(record, "unterminated quoted field: a line that follows is over-long");
         return true;
       }
-      emit_error(record, line.number, std::move(line.text), reason);
+      emit_error(record, line_no_, line_,
+                 fmt::format("line is longer than {} bytes (the longest record accepted)", options_.max_record_bytes));
       return true;
     }
-    if (pending_.empty() && is_blank(line.text)) continue;
+    if (pending_.empty()) {
+      if (strip_line_break(line_).empty()) continue;  // blank line
+      if (split_simple(record)) return true;
+    }
 
     records_completed_ = 0;
     const std::size_t consumed =
-        csv_parse(&parser_->state, line.text.data(), line.text.size(), field_callback, record_callback, this);
-    pending_bytes_ += line.text.size();
-    pending_.push_back(std::move(line));
+        csv_parse(&parser_->state, line_.data(), line_.size(), field_callback, record_callback, this);
+    keep_line_pending();
 
-    if (consumed < pending_.back().text.size()) {
+    if (consumed < line_.size()) {
       reset_parser();
       if (pending_.size() > 1) {
         replay_after_first(record, "unterminated or malformed quoted field starting on this line");
       } else {
-        emit_error(record, pending_.front().number, std::move(pending_.front().text),
-                   "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
-        pending_.clear();
-        pending_bytes_ = 0;
+        emit_error_joined(record,
+                          "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
       }
       return true;
     }
     if (records_completed_ > 1 || (records_completed_ == 1 && parser_->state.pstate != kRowNotBegun)) {
       reset_parser();
-      std::string joined;
-      for (const Line& part : pending_) joined += part.text;
-      const std::size_t first = pending_.front().number;
-      pending_.clear();
-      pending_bytes_ = 0;
-      emit_error(record, first, std::move(joined), "bare carriage return (CR) inside a line");
+      emit_error_joined(record, "bare carriage return (CR) inside a line");
       return true;
     }
     if (records_completed_ == 1) {

@@ -23,20 +23,26 @@ struct ReaderOptions {
   std::size_t max_record_lines = 64;
 };
 
+// Longest `raw` kept for a record.
+inline constexpr std::size_t kMaxRawBytes = 1024;
+
+// One record. Its views point into the Reader and stay valid until the next
+// call to Reader::next().
 struct Record {
-  std::vector<std::string> fields;
+  std::vector<std::string_view> fields;
   // Physical line (1-based) on which the record starts.
   std::size_t line = 0;
   // The record's original bytes without its final line break, cut to
   // kMaxRawBytes. Multi-line records keep their inner line breaks.
-  std::string raw;
+  std::string_view raw;
+  bool raw_truncated = false;
   // Empty for a well-formed record. Otherwise why the text could not be read
   // as a record; fields is then empty.
   std::string error;
-};
 
-// Longest `raw` kept for a record; longer text ends in "...".
-inline constexpr std::size_t kMaxRawBytes = 1024;
+  // `raw`, ending in "..." when it was cut.
+  std::string raw_text() const { return std::string(raw) + (raw_truncated ? "..." : ""); }
+};
 
 class Reader {
  public:
@@ -47,8 +53,8 @@ class Reader {
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
-  // Reads the next record into `record`, reusing its storage. Returns false at
-  // the end of the input. Blank lines are skipped. A malformed record (broken
+  // Reads the next record into `record`. Returns false at the end of the
+  // input. Blank lines are skipped. A malformed record (broken
   // quoting, a bare CR, an over-long line) comes back with `error` set, and
   // reading resumes right after it: after an unterminated quote, on the line
   // following the quote's line.
@@ -70,13 +76,18 @@ class Reader {
     std::size_t number = 0;
   };
 
-  bool next_line(Line& line);
+  bool next_line();
   bool read_more();
   void reset_parser();
-  void emit_error(Record& record, std::size_t line, std::string raw, std::string reason);
+  // Reads a line without quotes or CR straight into fields; false if the line needs libcsv.
+  bool split_simple(Record& record);
+  void set_raw(Record& record, std::string_view text);
+  void emit_error(Record& record, std::size_t line, std::string_view raw, std::string reason);
+  void emit_error_joined(Record& record, std::string reason);
   // Rejects the first pending line and queues the rest to be read again.
   void replay_after_first(Record& record, std::string reason);
   void take_record(Record& record);
+  void keep_line_pending();
 
   std::istream& in_;
   ReaderOptions options_;
@@ -91,14 +102,20 @@ class Reader {
   std::uint64_t bytes_read_ = 0;
   std::size_t line_number_ = 0;
 
+  // The line being read: a view into buffer_ or replay_line_.
+  std::string_view line_;
+  std::size_t line_no_ = 0;
+  std::string replay_line_;
   // Lines to read again after a quoting error, before any new input.
   std::deque<Line> replay_;
-  // Lines of the record being parsed.
+  // Lines of the record being parsed through libcsv, and their joined text.
   std::vector<Line> pending_;
   std::size_t pending_bytes_ = 0;
-  // Fields of the record being parsed; strings are reused across records.
-  std::vector<std::string> fields_;
-  std::size_t field_count_ = 0;
+  std::string joined_;
+  std::string error_raw_;
+  // Field bytes libcsv delivered, and where each field sits in them.
+  std::string field_bytes_;
+  std::vector<std::pair<std::size_t, std::size_t>> field_spans_;
   std::size_t records_completed_ = 0;
 };
 

@@ -1,0 +1,74 @@
+#include "pipeline/cli/dataloader_cli.hpp"
+
+#include "pipeline/version.hpp"
+
+namespace pipeline::cli {
+
+void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& flags) {
+  app.description(
+      "Validates data/places.csv and data/people.csv and loads them into MySQL, all or nothing.\n"
+      "Rejected rows are listed in a rejects CSV; every run is recorded in the load_runs table.");
+  app.set_version_flag("--version", kVersion);
+  app.add_option("--places", options.places, "places.csv (city,county,country)")
+      ->capture_default_str()
+      ->group("Input");
+  app.add_option("--people", options.people, "people.csv (given_name,family_name,date_of_birth,place_of_birth)")
+      ->capture_default_str()
+      ->group("Input");
+  app.add_option_function<std::string>(
+         "--mode",
+         [&options](const std::string& mode) {
+           options.mode = mode == "append" ? load::Mode::kAppend : load::Mode::kReplace;
+         },
+         "replace: the tables end up holding exactly the files' valid rows; "
+         "append: add rows, skipping people already stored or repeated, upserting places by city")
+      ->check(CLI::IsMember({"replace", "append"}))
+      ->default_str("replace")
+      ->group("Loading");
+  app.add_flag("--dry-run", options.dry_run, "Validate and report; change no data table")->group("Loading");
+  app.add_option("--max-rejects", options.max_rejects,
+                 "Rejected rows tolerated; over this nothing is committed and the exit code is 65")
+      ->capture_default_str()
+      ->group("Loading");
+  app.add_option("--rejects", options.rejects, "Rejects CSV (default: <log-dir>/rejects-<run id>.csv)")
+      ->group("Loading");
+  app.add_option("--report-json", options.report_json, "Also write the run report as JSON to this file")
+      ->group("Loading");
+  app.add_option_function<std::string>(
+         "--progress",
+         [&options](const std::string& mode) {
+           options.progress = mode == "always"  ? load::ProgressMode::kAlways
+                              : mode == "never" ? load::ProgressMode::kNever
+                                                : load::ProgressMode::kAuto;
+         },
+         "auto: a live line on a terminal, a log line every 5 s otherwise; always; never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_str("auto")
+      ->group("Loading");
+  app.add_option("--wait-lock", options.wait_lock,
+                 "Seconds to wait while another dataloader holds the load lock (default 0: exit 75 at once)")
+      ->group("Loading");
+  app.add_option("--streams", options.streams, "LOAD DATA connections people rows are spread over")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str()
+      ->group("Loading");
+  add_connection_flags(app, options.connection, flags);
+  add_logging_flags(app, options.log);
+  app.footer(help_footer());
+}
+
+int dataloader_main(int argc, char** argv) {
+  CLI::App app;
+  load::LoaderOptions options;
+  options.log.tool = "dataloader";
+  CommonFlags flags;
+  setup_dataloader(app, options, flags);
+  if (auto code = parse(app, argc, argv)) return *code;
+  util::setup_logging(options.log);
+  return run_guarded([&] {
+    resolve_connection(options.connection, flags);
+    return load::run_load(options);
+  });
+}
+
+}  // namespace pipeline::cli

@@ -1,0 +1,57 @@
+#include "pipeline/cli/datasummarizer_cli.hpp"
+
+#include <iostream>
+
+#include "pipeline/version.hpp"
+
+namespace pipeline::cli {
+
+void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, CommonFlags& flags,
+                          bool& list_reports) {
+  app.description(
+      "Runs reports on the loaded data and writes them as JSON or CSV, each file atomically.\n"
+      "By default: people_per_country to data/summary_output.json.");
+  app.set_version_flag("--version", kVersion);
+  app.add_option("--report", options.reports, "Report to run (repeatable); see --list-reports")->group("Reports");
+  app.add_flag("--all", options.all, "Run every report (needs --output-dir)")->group("Reports");
+  app.add_flag("--list-reports", list_reports, "Print the reports' names and descriptions, and exit")
+      ->group("Reports");
+  app.add_option_function<std::string>(
+         "--format",
+         [&options](const std::string& format) {
+           options.format = format == "csv" ? report::Format::kCsv : report::Format::kJson;
+         },
+         "json or csv (default: from --output's extension)")
+      ->check(CLI::IsMember({"json", "csv"}))
+      ->group("Output");
+  app.add_option("--output", options.output, "File for one report (default data/summary_output.json)")
+      ->group("Output");
+  app.add_option("--output-dir", options.output_dir, "Directory for several reports: DIR/<report>.<ext>")
+      ->group("Output");
+  add_connection_flags(app, options.connection, flags);
+  add_logging_flags(app, options.log);
+  app.footer(help_footer());
+}
+
+int datasummarizer_main(int argc, char** argv) {
+  CLI::App app;
+  report::SummarizerOptions options;
+  options.log.tool = "datasummarizer";
+  CommonFlags flags;
+  bool list_reports = false;
+  setup_datasummarizer(app, options, flags, list_reports);
+  if (auto code = parse(app, argc, argv)) return *code;
+  if (list_reports) {
+    for (const report::ReportSpec& spec : report::catalog()) {
+      std::cout << spec.name << "\n    " << spec.description << "\n";
+    }
+    return 0;
+  }
+  util::setup_logging(options.log);
+  return run_guarded([&] {
+    resolve_connection(options.connection, flags);
+    return report::run_summarize(options);
+  });
+}
+
+}  // namespace pipeline::cli

@@ -1,0 +1,288 @@
+#include "pipeline/db/bulk_load.hpp"
+
+#include <mysql.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/db/connect.hpp"
+#include "pipeline/db/db_error.hpp"
+#include "pipeline/db/session.hpp"
+
+namespace pipeline::db {
+namespace {
+
+constexpr std::size_t kChunkBytes = 256 * 1024;
+constexpr std::size_t kMaxQueuedChunks = 4;
+constexpr unsigned int kClientError = 2000;  // CR_UNKNOWN_ERROR
+
+std::string random_token() {
+  std::random_device device;
+  std::uniform_int_distribution<unsigned long long> digits;
+  return fmt::format("pipeline-stream-{:016x}{:016x}", digits(device), digits(device));
+}
+
+std::string quote_identifier(std::string_view name) {
+  std::string quoted = "`";
+  for (char c : name) {
+    if (c == '`') quoted += '`';
+    quoted += c;
+  }
+  return quoted + "`";
+}
+
+// A string literal for the statement (our own token, or a test's file name).
+std::string quote_string(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
+void append_escaped(std::string& out, std::string_view value) {
+  // Escapes are rare (names hardly ever hold a backslash or a line break).
+  const bool plain = std::none_of(value.begin(), value.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == '\\';
+  });
+  if (plain) {
+    out.append(value);
+    return;
+  }
+  for (char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\0': out += "\\0"; break;
+      default: out += c;
+    }
+  }
+}
+
+int hook_init(void** state, const char* file_name, void* user_data) {
+  *state = user_data;
+  return static_cast<BulkLoad*>(user_data)->on_infile_init(file_name);
+}
+int hook_read(void* state, char* buffer, unsigned int length) {
+  return static_cast<BulkLoad*>(state)->on_infile_read(buffer, length);
+}
+void hook_end(void*) {}
+int hook_error(void* state, char* message, unsigned int length) {
+  return static_cast<BulkLoad*>(state)->on_infile_error(message, length);
+}
+
+DbError error_of(MYSQL* mysql, const std::string& what) {
+  return DbError(what, static_cast<int>(mysql_errno(mysql)), mysql_sqlstate(mysql), mysql_error(mysql));
+}
+
+}  // namespace
+
+BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
+    : target_(target.table), token_(random_token()) {
+  static std::once_flag library_initialised;
+  std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
+
+  retry_connect(options, [&] {
+    MYSQL* mysql = mysql_init(nullptr);
+    if (mysql == nullptr) throw Error(ExitCode::kSoftware, "out of memory creating a client handle");
+    unsigned int timeout = 10;
+    unsigned int local_infile = 1;
+    mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_optionsv(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
+    mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!options.tls_ca.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_CA, options.tls_ca.c_str());
+    if (options.tls_required) {
+      my_bool on = 1;
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    }
+    const bool socket = options.uses_socket();
+    if (mysql_real_connect(mysql, socket ? "localhost" : options.host.c_str(), options.user.c_str(),
+                           options.password.c_str(), options.database.c_str(), socket ? 0 : options.port,
+                           socket ? options.socket.c_str() : nullptr, 0) == nullptr) {
+      DbError error = error_of(mysql, "connecting to " + options.describe());
+      mysql_close(mysql);
+      throw error;
+    }
+    mysql_ = mysql;
+  });
+  mysql_set_local_infile_handler(mysql_, hook_init, hook_read, hook_end, hook_error, this);
+  try {
+    for (std::string_view sql : kSessionSetup) execute_or_throw(sql, "setting up the load connection");
+    for (const std::string& sql : target.setup) execute_or_throw(sql, "setting up the load connection");
+    execute_or_throw("START TRANSACTION", "starting the load transaction");
+  } catch (...) {
+    mysql_close(mysql_);
+    throw;
+  }
+
+  const std::string& file_name = target.statement_file_name.empty() ? token_ : target.statement_file_name;
+  std::string statement = fmt::format("LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET utf8mb4 "
+                                      "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (",
+                                      quote_string(file_name), quote_identifier(target.table));
+  for (std::size_t i = 0; i < target.columns.size(); ++i) {
+    if (i > 0) statement += ", ";
+    statement += quote_identifier(target.columns[i]);
+  }
+  statement += ")";
+  current_.reserve(kChunkBytes + 4096);
+  worker_ = std::thread([this, statement = std::move(statement)]() mutable { run(std::move(statement)); });
+}
+
+BulkLoad::~BulkLoad() {
+  if (!finished_) abort();
+  if (mysql_ != nullptr) mysql_close(mysql_);
+}
+
+void BulkLoad::execute_or_throw(std::string_view sql, const std::string& what) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) throw error_of(mysql_, what);
+  if (MYSQL_RES* result = mysql_store_result(mysql_)) mysql_free_result(result);
+}
+
+void BulkLoad::run(std::string statement) {
+  int error_number = 0;
+  std::string state, message;
+  std::uint64_t loaded = 0;
+  if (mysql_real_query(mysql_, statement.data(), statement.size()) != 0) {
+    error_number = static_cast<int>(mysql_errno(mysql_));
+    state = mysql_sqlstate(mysql_);
+    message = mysql_error(mysql_);
+  } else {
+    loaded = mysql_affected_rows(mysql_);
+    if (const unsigned int warnings = mysql_warning_count(mysql_); warnings > 0) {
+      error_number = kClientError;
+      state = "HY000";
+      message = fmt::format("the server reported {} warning(s), so it may have changed values", warnings);
+      if (mysql_real_query(mysql_, "SHOW WARNINGS LIMIT 3", 21) == 0) {
+        if (MYSQL_RES* result = mysql_store_result(mysql_)) {
+          while (MYSQL_ROW row = mysql_fetch_row(result)) {
+            message += fmt::format("; {} {}", row[1] ? row[1] : "", row[2] ? row[2] : "");
+          }
+          mysql_free_result(result);
+        }
+      }
+    }
+  }
+  std::lock_guard lock(mutex_);
+  done_ = true;
+  rows_loaded_ = loaded;
+  if (error_number != 0 && failure_errno_ == 0) {
+    failure_errno_ = error_number;
+    failure_state_ = state;
+    failure_message_ = message;
+  }
+  changed_.notify_all();
+}
+
+int BulkLoad::on_infile_init(const char* file_name) {
+  if (token_ != file_name) {
+    refused_file_ = file_name;
+    return 1;
+  }
+  return 0;
+}
+
+int BulkLoad::on_infile_read(char* buffer, unsigned int length) {
+  if (reading_pos_ == reading_.size()) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return aborted_ || !queue_.empty() || closed_; });
+    if (aborted_) return -1;
+    if (queue_.empty()) return 0;  // closed: end of data
+    reading_ = std::move(queue_.front());
+    queue_.pop_front();
+    reading_pos_ = 0;
+    changed_.notify_all();
+  }
+  const std::size_t n = std::min<std::size_t>(length, reading_.size() - reading_pos_);
+  std::memcpy(buffer, reading_.data() + reading_pos_, n);
+  reading_pos_ += n;
+  return static_cast<int>(n);
+}
+
+int BulkLoad::on_infile_error(char* message, unsigned int length) {
+  const std::string text =
+      refused_file_.empty()
+          ? std::string("load cancelled by the client")
+          : fmt::format("refused the server's request for local file '{}': this client sends only its own stream",
+                        refused_file_);
+  std::snprintf(message, length, "%s", text.c_str());
+  return static_cast<int>(kClientError);
+}
+
+void BulkLoad::write_row(std::initializer_list<std::string_view> values) {
+  bool first = true;
+  for (std::string_view value : values) {
+    if (!first) current_ += '\t';
+    first = false;
+    append_escaped(current_, value);
+  }
+  current_ += '\n';
+  ++rows_written_;
+  if (current_.size() >= kChunkBytes) push_chunk();
+}
+
+void BulkLoad::push_chunk() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedChunks || done_; });
+  if (done_) {
+    lock.unlock();
+    rethrow_failure();
+    throw Error(ExitCode::kSoftware, "LOAD DATA into " + target_ + " ended before its data did");
+  }
+  queue_.push_back(std::move(current_));
+  current_ = std::string();
+  current_.reserve(kChunkBytes + 4096);
+  changed_.notify_all();
+}
+
+void BulkLoad::rethrow_failure() {
+  std::lock_guard lock(mutex_);
+  if (failure_errno_ != 0) {
+    throw DbError("LOAD DATA into " + target_, failure_errno_, failure_state_, failure_message_);
+  }
+}
+
+std::uint64_t BulkLoad::finish() {
+  if (!current_.empty()) push_chunk();
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  worker_.join();
+  finished_ = true;
+  try {
+    rethrow_failure();
+    if (rows_loaded_ != rows_written_) {
+      throw Error(ExitCode::kSoftware, fmt::format("LOAD DATA into {} stored {} of the {} rows sent", target_,
+                                                   rows_loaded_, rows_written_));
+    }
+    execute_or_throw("COMMIT", "committing LOAD DATA into " + target_);
+  } catch (...) {
+    mysql_real_query(mysql_, "ROLLBACK", 8);
+    throw;
+  }
+  return rows_loaded_;
+}
+
+void BulkLoad::abort() noexcept {
+  if (finished_) return;
+  {
+    std::lock_guard lock(mutex_);
+    aborted_ = true;
+    changed_.notify_all();
+  }
+  if (worker_.joinable()) worker_.join();
+  finished_ = true;
+  mysql_real_query(mysql_, "ROLLBACK", 8);
+}
+
+}  // namespace pipeline::db

@@ -1,0 +1,43 @@
+#include "pipeline/db/db_error.hpp"
+
+#include <fmt/format.h>
+
+namespace pipeline::db {
+
+ExitCode classify_error(int error_number) {
+  switch (error_number) {
+    case 1040:  // ER_CON_COUNT_ERROR: too many connections
+    case 1053:  // ER_SERVER_SHUTDOWN
+    case 1205:  // ER_LOCK_WAIT_TIMEOUT
+    case 1213:  // ER_LOCK_DEADLOCK
+    case 1927:  // ER_CONNECTION_KILLED (MariaDB)
+    case 2002:  // CR_CONNECTION_ERROR: no socket
+    case 2003:  // CR_CONN_HOST_ERROR: nothing listening
+    case 2005:  // CR_UNKNOWN_HOST: compose's DNS before the service exists
+    case 2006:  // CR_SERVER_GONE_ERROR
+    case 2012:  // CR_SERVER_HANDSHAKE_ERR
+    case 2013:  // CR_SERVER_LOST
+    case 2055:  // CR_SERVER_LOST_EXTENDED
+    case 4031:  // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+      return ExitCode::kTempFail;
+    case 1044:  // ER_DBACCESS_DENIED_ERROR
+    case 1045:  // ER_ACCESS_DENIED_ERROR
+    case 1142:  // ER_TABLEACCESS_DENIED_ERROR
+    case 1143:  // ER_COLUMNACCESS_DENIED_ERROR
+    case 1227:  // ER_SPECIFIC_ACCESS_DENIED_ERROR
+    case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+      return ExitCode::kNoPerm;
+    case 1049:  // ER_BAD_DB_ERROR
+      return ExitCode::kUsage;
+    default:
+      return ExitCode::kSoftware;
+  }
+}
+
+DbError::DbError(const std::string& what, int error_number, const std::string& sql_state,
+                 const std::string& server_message)
+    : Error(classify_error(error_number),
+            fmt::format("{}: {} (error {}, SQLSTATE {})", what, server_message, error_number, sql_state)),
+      error_number_(error_number) {}
+
+}  // namespace pipeline::db

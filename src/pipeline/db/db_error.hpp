@@ -1,0 +1,30 @@
+// Database errors, classified into the exit code an operator acts on.
+#pragma once
+
+#include <string>
+
+#include "pipeline/error.hpp"
+
+namespace pipeline::db {
+
+// Maps a MySQL/MariaDB server or client error number to an exit code:
+// kTempFail for "try again later" (unreachable, gone, too many connections,
+// lock wait, deadlock), kNoPerm for refused credentials or privileges,
+// kUsage for an unknown database, kSoftware otherwise.
+ExitCode classify_error(int error_number);
+
+class DbError : public Error {
+ public:
+  // `what` describes the operation ("connecting to ...", "LOAD DATA into people");
+  // the server's message and numbers are appended.
+  DbError(const std::string& what, int error_number, const std::string& sql_state,
+          const std::string& server_message);
+
+  int error_number() const noexcept { return error_number_; }
+  bool transient() const noexcept { return code() == ExitCode::kTempFail; }
+
+ private:
+  int error_number_;
+};
+
+}  // namespace pipeline::db

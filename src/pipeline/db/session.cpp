@@ -1,0 +1,160 @@
+#include "pipeline/db/session.hpp"
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+
+#include <fmt/format.h>
+
+#include "pipeline/db/db_error.hpp"
+
+namespace pipeline::db {
+
+const std::vector<std::string_view> kSessionSetup = {
+    // Pinned so that user variables, literals and columns never mix collations.
+    "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'",
+};
+
+std::string ConnectionOptions::describe() const {
+  if (uses_socket()) return fmt::format("{}@localhost({})/{}", user, socket, database);
+  return fmt::format("{}@{}:{}/{}", user, host, port, database);
+}
+
+struct Session::Impl {
+  std::unique_ptr<sql::Connection> connection;
+  std::string target;
+};
+
+namespace {
+
+[[noreturn]] void rethrow(const std::string& what, const sql::SQLException& e) {
+  throw DbError(what, e.getErrorCode(), e.getSQLState(), e.what());
+}
+
+std::string summarize(std::string_view sql) {
+  std::string text(sql.substr(0, 80));
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
+  }
+  return sql.size() > 80 ? text + "..." : text;
+}
+
+void bind(sql::PreparedStatement& statement, const std::vector<Value>& params) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const auto index = static_cast<unsigned int>(i + 1);
+    std::visit(
+        [&](const auto& value) {
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) {
+            statement.setNull(index, 0);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            statement.setInt64(index, value);
+          } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+            statement.setUInt64(index, value);
+          } else {
+            statement.setString(index, sql::SQLString(value));
+          }
+        },
+        params[i]);
+  }
+}
+
+ResultTable read_all(sql::ResultSet& results) {
+  ResultTable table;
+  sql::ResultSetMetaData* meta = results.getMetaData();
+  const unsigned int count = meta->getColumnCount();
+  for (unsigned int i = 1; i <= count; ++i) table.columns.push_back(meta->getColumnLabel(i).asStdString());
+  while (results.next()) {
+    auto& row = table.rows.emplace_back();
+    row.reserve(count);
+    for (unsigned int i = 1; i <= count; ++i) {
+      if (results.isNull(i)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(results.getString(i).asStdString());
+      }
+    }
+  }
+  return table;
+}
+
+}  // namespace
+
+Session::Session(const ConnectionOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->target = options.describe();
+  sql::ConnectOptionsMap properties;
+  properties["hostName"] = options.uses_socket() ? sql::SQLString("unix://" + options.socket)
+                                                 : sql::SQLString(fmt::format("tcp://{}:{}", options.host, options.port));
+  properties["userName"] = sql::SQLString(options.user);
+  properties["password"] = sql::SQLString(options.password);
+  properties["schema"] = sql::SQLString(options.database);
+  properties["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  // Per attempt; the retry loop owns the overall deadline.
+  properties["OPT_CONNECT_TIMEOUT"] = 10;
+  properties["OPT_RECONNECT"] = false;
+  // This connection never reads local files for the server.
+  properties["OPT_LOCAL_INFILE"] = 0;
+  if (!options.tls_ca.empty()) properties["sslCA"] = sql::SQLString(options.tls_ca);
+  if (options.tls_required) {
+    properties["sslEnforce"] = true;
+    properties["sslVerify"] = true;
+  }
+  try {
+    sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
+    impl_->connection.reset(driver->connect(properties));
+    std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
+    for (std::string_view setup : kSessionSetup) statement->execute(sql::SQLString(std::string(setup)));
+  } catch (const sql::SQLException& e) {
+    rethrow("connecting to " + impl_->target, e);
+  }
+  connection_id_ = std::stoull(query_value("SELECT CONNECTION_ID()").value_or("0"));
+  server_version_ = query_value("SELECT VERSION()").value_or("");
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::uint64_t Session::execute(std::string_view sql, const std::vector<Value>& params) {
+  try {
+    if (params.empty()) {
+      std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
+      statement->execute(sql::SQLString(std::string(sql)));
+      return statement->getUpdateCount();
+    }
+    std::unique_ptr<sql::PreparedStatement> statement(impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
+    bind(*statement, params);
+    return static_cast<std::uint64_t>(statement->executeUpdate());
+  } catch (const sql::SQLException& e) {
+    rethrow("running " + summarize(sql), e);
+  }
+}
+
+ResultTable Session::query(std::string_view sql, const std::vector<Value>& params) {
+  try {
+    if (params.empty()) {
+      std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
+      std::unique_ptr<sql::ResultSet> results(statement->executeQuery(sql::SQLString(std::string(sql))));
+      return read_all(*results);
+    }
+    std::unique_ptr<sql::PreparedStatement> statement(impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
+    bind(*statement, params);
+    std::unique_ptr<sql::ResultSet> results(statement->executeQuery());
+    return read_all(*results);
+  } catch (const sql::SQLException& e) {
+    rethrow("running " + summarize(sql), e);
+  }
+}
+
+std::optional<std::string> Session::query_value(std::string_view sql, const std::vector<Value>& params) {
+  ResultTable table = query(sql, params);
+  if (table.rows.empty() || table.rows.front().empty()) return std::nullopt;
+  return table.rows.front().front();
+}
+
+}  // namespace pipeline::db

@@ -1,0 +1,58 @@
+// A connection through MySQL Connector/C++ 1.1: statements with bound
+// parameters, small result sets, transactions. session.cpp is the only file
+// that includes Connector/C++ headers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "pipeline/db/connection_options.hpp"
+
+namespace pipeline::db {
+
+// A bound parameter. Text is always bound, never pasted into SQL.
+using Value = std::variant<std::nullptr_t, std::int64_t, std::uint64_t, std::string>;
+
+struct ResultTable {
+  std::vector<std::string> columns;
+  // Each cell as the server's text form; nullopt for NULL.
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+class Session {
+ public:
+  // One connection attempt (see connect_with_retry for the retrying kind).
+  // The session speaks utf8mb4 with collation utf8mb4_bin and a strict
+  // sql_mode, whatever the server's defaults. Throws DbError.
+  explicit Session(const ConnectionOptions& options);
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  // Runs a statement; returns the rows it changed. Throws DbError.
+  std::uint64_t execute(std::string_view sql, const std::vector<Value>& params = {});
+  // Runs a query and reads its whole result. Throws DbError.
+  ResultTable query(std::string_view sql, const std::vector<Value>& params = {});
+  // The first column of the first row, or nullopt if there is no row or it is NULL.
+  std::optional<std::string> query_value(std::string_view sql, const std::vector<Value>& params = {});
+
+  // The server's id for this connection (CONNECTION_ID()).
+  std::uint64_t connection_id() const { return connection_id_; }
+  const std::string& server_version() const { return server_version_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::uint64_t connection_id_ = 0;
+  std::string server_version_;
+};
+
+// Statements every session runs first, on either client library.
+extern const std::vector<std::string_view> kSessionSetup;
+
+}  // namespace pipeline::db

@@ -1,0 +1,57 @@
+// dataloader's work: validate places.csv and people.csv, then load them so
+// that the tables change all at once or not at all.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+
+#include "pipeline/db/connection_options.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/load/progress.hpp"
+#include "pipeline/util/logging.hpp"
+
+namespace pipeline::load {
+
+enum class Mode {
+  // The tables end up holding exactly the files' valid rows; readers see the
+  // old tables or the new ones, never a mix.
+  kReplace,
+  // Rows are added; people equal on all four fields to a stored row or to an
+  // earlier row of the run are counted as duplicates and skipped; places are
+  // upserted by city.
+  kAppend,
+};
+
+struct LoaderOptions {
+  db::ConnectionOptions connection;
+  // Default data/places.csv.
+  std::filesystem::path places = "data/places.csv";
+  // Default data/people.csv.
+  std::filesystem::path people = "data/people.csv";
+  // Default replace.
+  Mode mode = Mode::kReplace;
+  // Validate and report, but change no data table. Default off.
+  bool dry_run = false;
+  // Rejected rows a run tolerates; over this nothing is committed. Default 0.
+  std::uint64_t max_rejects = 0;
+  // Rejects CSV. Empty (the default) means <log dir>/rejects-<run id>.csv,
+  // created only if a row is rejected.
+  std::filesystem::path rejects;
+  // Where to write the run report as JSON. Empty (the default): nowhere.
+  std::filesystem::path report_json;
+  // Default auto.
+  ProgressMode progress = ProgressMode::kAuto;
+  // How long to wait for another loader's lock. Default 0: fail at once.
+  std::chrono::seconds wait_lock{0};
+  // LOAD DATA connections people rows are spread over, by place. Default 2.
+  unsigned streams = 2;
+  util::LogOptions log;
+};
+
+// Runs one load. Returns kOk, or kDataError when input was rejected (over
+// --max-rejects, or a bad header). Throws Error for everything fatal; the
+// ledger records the outcome either way.
+ExitCode run_load(const LoaderOptions& options);
+
+}  // namespace pipeline::load

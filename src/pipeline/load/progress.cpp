@@ -1,0 +1,60 @@
+#include "pipeline/load/progress.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace pipeline::load {
+namespace {
+
+constexpr auto kLiveInterval = std::chrono::milliseconds(200);
+constexpr auto kLogInterval = std::chrono::seconds(5);
+
+std::string duration_text(double seconds) {
+  const auto total = static_cast<long long>(seconds + 0.5);
+  return fmt::format("{}:{:02}:{:02}", total / 3600, (total / 60) % 60, total % 60);
+}
+
+}  // namespace
+
+Progress::Progress(ProgressMode mode, std::string label, std::uint64_t total_bytes)
+    : mode_(mode),
+      live_(mode == ProgressMode::kAlways || (mode == ProgressMode::kAuto && ::isatty(STDERR_FILENO) == 1)),
+      label_(std::move(label)),
+      total_bytes_(total_bytes),
+      start_(Clock::now()),
+      last_(start_) {}
+
+void Progress::report(std::uint64_t rows, std::uint64_t bytes, bool final) {
+  const Clock::time_point now = Clock::now();
+  if (!final && now - last_ < (live_ ? Clock::duration(kLiveInterval) : Clock::duration(kLogInterval))) return;
+  last_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const double rate = elapsed > 0 ? static_cast<double>(rows) / elapsed : 0.0;
+  std::string text = fmt::format("{}: {} rows, {:.0f} rows/s", label_, rows, rate);
+  if (total_bytes_ > 0) {
+    const double fraction = static_cast<double>(bytes) / static_cast<double>(total_bytes_);
+    text += fmt::format(", {:.0f}%", fraction * 100);
+    if (fraction > 0.01 && !final) text += ", ETA " + duration_text(elapsed / fraction - elapsed);
+  }
+  if (live_) {
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  } else if (!final) {
+    spdlog::info("progress {}", text);
+  }
+}
+
+void Progress::finish() {
+  if (mode_ == ProgressMode::kNever) return;
+  if (drawn_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+}
+
+}  // namespace pipeline::load

@@ -1,0 +1,49 @@
+#include "pipeline/load/reject_log.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/csv/writer.hpp"
+#include "pipeline/error.hpp"
+
+namespace pipeline::load {
+
+RejectLog::RejectLog(std::filesystem::path path, bool create_now) : path_(std::move(path)) {
+  if (create_now) open();
+}
+
+void RejectLog::open() {
+  std::error_code ignored;
+  if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path(), ignored);
+  out_.open(path_, std::ios::binary | std::ios::trunc);
+  if (!out_) {
+    throw Error(ExitCode::kCantCreate,
+                fmt::format("cannot create the rejects file {}: {}", path_.string(), std::strerror(errno)));
+  }
+  csv::write_record(out_, {"file", "line", "field", "reason", "raw"});
+}
+
+void RejectLog::add(std::string_view file, std::size_t line, std::string_view field, std::string_view reason,
+                    std::string_view raw) {
+  if (!out_.is_open()) open();
+  ++count_;
+  spdlog::warn("rejected {}:{}: {} {}", file, line, field, reason);
+  csv::write_record(out_, {file, std::to_string(line), field, reason, raw});
+  if (!out_) {
+    throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
+  }
+}
+
+void RejectLog::close() {
+  if (!out_.is_open()) return;
+  out_.close();
+  if (!out_) {
+    throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
+  }
+}
+
+}  // namespace pipeline::load

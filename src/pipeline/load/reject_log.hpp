@@ -1,0 +1,38 @@
+// Where rejected rows go: one line each in a CSV (file, line, field, reason,
+// raw) and one log line each.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+
+namespace pipeline::load {
+
+class RejectLog {
+ public:
+  // The CSV is created on the first reject, or at once when `create_now`
+  // (an explicitly chosen path, which scripts may expect to exist).
+  RejectLog(std::filesystem::path path, bool create_now);
+
+  void add(std::string_view file, std::size_t line, std::string_view field, std::string_view reason,
+           std::string_view raw);
+
+  std::uint64_t count() const { return count_; }
+  // Whether the CSV exists (it has a header even when empty).
+  bool created() const { return out_.is_open(); }
+  const std::filesystem::path& path() const { return path_; }
+
+  // Flushes and closes the CSV. Throws Error(kCantCreate) if any of it could
+  // not be written.
+  void close();
+
+ private:
+  void open();
+
+  std::filesystem::path path_;
+  std::ofstream out_;
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace pipeline::load

@@ -1,0 +1,61 @@
+#include "pipeline/load/run_report.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/util/atomic_file.hpp"
+
+namespace pipeline::load {
+namespace {
+
+std::string counts_text(const FileCounts& c) {
+  return fmt::format("{} read, {} loaded, {} duplicate, {} rejected", c.read, c.loaded, c.duplicate, c.rejected);
+}
+
+nlohmann::ordered_json file_json(const FileRecord& file) {
+  nlohmann::ordered_json j;
+  j["path"] = file.path;
+  j["bytes"] = file.bytes ? nlohmann::ordered_json(*file.bytes) : nlohmann::ordered_json(nullptr);
+  j["sha256"] = file.sha256.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(file.sha256);
+  j["read"] = file.counts.read;
+  j["loaded"] = file.counts.loaded;
+  j["duplicate"] = file.counts.duplicate;
+  j["rejected"] = file.counts.rejected;
+  return j;
+}
+
+}  // namespace
+
+std::string summary_line(const RunRecord& run, double seconds) {
+  std::string line = fmt::format("run {} {} in {:.2f} s ({}{}): places {}; people {}", run.run_id, run.status, seconds,
+                                 run.mode, run.dry_run ? ", dry run: nothing written" : "",
+                                 counts_text(run.places.counts), counts_text(run.people.counts));
+  if (!run.error.empty()) line += "; error: " + run.error;
+  return line;
+}
+
+std::string report_json(const RunRecord& run, std::chrono::system_clock::time_point started, double seconds,
+                        const std::filesystem::path& rejects_file, ExitCode code) {
+  nlohmann::ordered_json j;
+  j["run_id"] = run.run_id;
+  j["status"] = run.status;
+  j["exit_code"] = static_cast<int>(code);
+  j["mode"] = run.mode;
+  j["dry_run"] = run.dry_run;
+  j["started_at"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(started));
+  j["seconds"] = seconds;
+  j["places"] = file_json(run.places);
+  j["people"] = file_json(run.people);
+  j["rejects_file"] = rejects_file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(rejects_file.string());
+  j["error"] = run.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(run.error);
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+void write_report_json(const std::filesystem::path& path, const RunRecord& run,
+                       std::chrono::system_clock::time_point started, double seconds,
+                       const std::filesystem::path& rejects_file, ExitCode code) {
+  util::write_file_atomically(path, report_json(run, started, seconds, rejects_file, code));
+}
+
+}  // namespace pipeline::load

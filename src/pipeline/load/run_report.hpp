@@ -1,0 +1,26 @@
+// Reporting a finished run: one summary line for the log, and the JSON
+// report that --report-json asks for.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "pipeline/error.hpp"
+#include "pipeline/load/ledger.hpp"
+
+namespace pipeline::load {
+
+std::string summary_line(const RunRecord& run, double seconds);
+
+// The report as compact JSON: run id, status, exit code, mode, timings, and
+// per file its path, bytes, sha256 and counts; the rejects file if any.
+std::string report_json(const RunRecord& run, std::chrono::system_clock::time_point started, double seconds,
+                        const std::filesystem::path& rejects_file, ExitCode code);
+
+// Writes report_json() to `path` atomically. Throws Error(kCantCreate).
+void write_report_json(const std::filesystem::path& path, const RunRecord& run,
+                       std::chrono::system_clock::time_point started, double seconds,
+                       const std::filesystem::path& rejects_file, ExitCode code);
+
+}  // namespace pipeline::load

@@ -1,0 +1,121 @@
+#include "pipeline/report/summarizer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/db/connect.hpp"
+#include "pipeline/db/session.hpp"
+#include "pipeline/util/atomic_file.hpp"
+
+namespace pipeline::report {
+namespace {
+
+const std::filesystem::path kDefaultOutput = "data/summary_output.json";
+
+const char* extension(Format format) { return format == Format::kJson ? ".json" : ".csv"; }
+
+std::optional<Format> format_of(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
+  if (ext == ".json") return Format::kJson;
+  if (ext == ".csv") return Format::kCsv;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Target> plan_outputs(const SummarizerOptions& options) {
+  std::vector<const ReportSpec*> specs;
+  if (options.all) {
+    for (const ReportSpec& spec : catalog()) specs.push_back(&spec);
+  }
+  for (const std::string& name : options.reports) {
+    const ReportSpec* spec = find_report(name);
+    if (spec == nullptr) {
+      std::string names;
+      for (const ReportSpec& known : catalog()) names += (names.empty() ? "" : ", ") + std::string(known.name);
+      throw Error(ExitCode::kUsage, fmt::format("unknown report '{}'; reports: {}", name, names));
+    }
+    if (std::find(specs.begin(), specs.end(), spec) == specs.end()) specs.push_back(spec);
+  }
+  if (specs.empty()) specs.push_back(&catalog().front());
+
+  if (!options.output.empty() && !options.output_dir.empty()) {
+    throw Error(ExitCode::kUsage, "give --output (one report) or --output-dir (several), not both");
+  }
+  if (specs.size() > 1 && options.output_dir.empty()) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{} reports need --output-dir DIR (each goes to DIR/<report>.<ext>)", specs.size()));
+  }
+  std::vector<Target> targets;
+  if (!options.output_dir.empty()) {
+    const Format format = options.format.value_or(Format::kJson);
+    for (const ReportSpec* spec : specs) {
+      targets.push_back({spec, options.output_dir / (std::string(spec->name) + extension(format)), format});
+    }
+    return targets;
+  }
+  const std::filesystem::path path = options.output.empty() ? kDefaultOutput : options.output;
+  std::optional<Format> format = options.format;
+  if (!format) {
+    format = format_of(path);
+    if (!format) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("cannot tell the format of {} from its extension: use .json or .csv, or --format",
+                              path.string()));
+    }
+  }
+  targets.push_back({specs.front(), path, *format});
+  return targets;
+}
+
+ExitCode run_summarize(const SummarizerOptions& options) {
+  const std::vector<Target> targets = plan_outputs(options);
+  const auto started = std::chrono::steady_clock::now();
+  db::Session session = db::connect_with_retry(options.connection);
+
+  // One snapshot for every report. The read view is created by the first
+  // read, after that statement has opened (and metadata-locked) both tables,
+  // so a concurrent replace's RENAME waits for this transaction instead of
+  // showing it tables that were filled after its snapshot.
+  session.execute("START TRANSACTION READ ONLY");
+  session.query(
+      "SELECT (SELECT COUNT(*) FROM places WHERE id = 0) + "
+      "(SELECT COUNT(*) FROM people WHERE place_of_birth_id = 0)");
+  std::vector<std::string> contents;
+  for (const Target& target : targets) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const db::ResultTable result = session.query(target.spec->sql);
+    if (result.columns.size() != target.spec->columns.size()) {
+      throw Error(ExitCode::kSoftware, fmt::format("report {} returned {} columns, declared {}", target.spec->name,
+                                                   result.columns.size(), target.spec->columns.size()));
+    }
+    std::ostringstream text;
+    write_report(text, target.format, *target.spec, result.rows);
+    contents.push_back(text.str());
+    spdlog::debug("report {}: {} rows in {:.3f} s", target.spec->name, result.rows.size(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  session.execute("COMMIT");
+
+  if (!options.output_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(options.output_dir, error);
+    if (error) {
+      throw Error(ExitCode::kCantCreate,
+                  fmt::format("cannot create the output directory {}: {}", options.output_dir.string(), error.message()));
+    }
+  }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    util::write_file_atomically(targets[i].path, contents[i]);
+    spdlog::info("wrote {} ({})", targets[i].path.string(), targets[i].spec->name);
+  }
+  spdlog::info("{} report(s) in {:.2f} s", targets.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return ExitCode::kOk;
+}
+
+}  // namespace pipeline::report

@@ -1,0 +1,49 @@
+// datasummarizer's work: run reports from the catalogue in one consistent
+// snapshot and write each to its file atomically.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/db/connection_options.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/report/writers.hpp"
+#include "pipeline/util/logging.hpp"
+
+namespace pipeline::report {
+
+struct SummarizerOptions {
+  db::ConnectionOptions connection;
+  // Report names. Empty (the default) means people_per_country.
+  std::vector<std::string> reports;
+  // Run every report in the catalogue. Default off.
+  bool all = false;
+  // json or csv. Unset (the default): from --output's extension, else json.
+  std::optional<Format> format;
+  // File for a single report. Default data/summary_output.json when neither
+  // this nor output_dir is given.
+  std::filesystem::path output;
+  // Directory for several reports: DIR/<report>.<json|csv>.
+  std::filesystem::path output_dir;
+  util::LogOptions log;
+};
+
+// Where each report goes and in which format.
+struct Target {
+  const ReportSpec* spec;
+  std::filesystem::path path;
+  Format format;
+};
+
+// Resolves reports, formats and paths from the options. Throws
+// Error(kUsage) for an unknown report, several reports without
+// --output-dir, or an output extension that names no known format.
+std::vector<Target> plan_outputs(const SummarizerOptions& options);
+
+// Runs the reports and writes them. Returns kOk; throws Error otherwise
+// (kCantCreate when an output cannot be written: earlier files stay intact).
+ExitCode run_summarize(const SummarizerOptions& options);
+
+}  // namespace pipeline::report

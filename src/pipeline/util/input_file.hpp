@@ -1,0 +1,40 @@
+// An input file read through a stream that fingerprints it on the way: bytes
+// read (for progress) and SHA-256 (for the ledger), in the same single pass
+// that parses it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <istream>
+#include <memory>
+#include <string>
+
+namespace pipeline::util {
+
+class InputFile {
+ public:
+  // Opens `path` for reading. Throws Error(kNoInput) naming the path and the
+  // reason (missing, a directory, no permission).
+  explicit InputFile(std::filesystem::path path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  // The stream to parse. A read error throws Error(kNoInput) out of it.
+  std::istream& stream();
+  const std::filesystem::path& path() const { return path_; }
+  // Size when opened; 0 when unknown (a pipe).
+  std::uint64_t size() const { return size_; }
+  std::uint64_t bytes_read() const;
+  // SHA-256 of every byte read; call after reading to the end.
+  std::string sha256();
+
+ private:
+  class Buffer;
+  std::filesystem::path path_;
+  std::uint64_t size_ = 0;
+  std::unique_ptr<Buffer> buffer_;
+  std::unique_ptr<std::istream> stream_;
+};
+
+}  // namespace pipeline::util

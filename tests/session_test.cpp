@@ -1,0 +1,113 @@
+// Connector/C++ session and schema handling, against the throwaway server.
+#include "pipeline/db/session.hpp"
+
+#include <gtest/gtest.h>
+
+#include "pipeline/db/connect.hpp"
+#include "pipeline/db/db_error.hpp"
+#include "pipeline/db/schema.hpp"
+#include "support/test_database.hpp"
+
+namespace pipeline::db {
+namespace {
+
+using testing::TestDatabase;
+
+TEST(SessionTest, BindsTextAsIsIncludingMultiByte) {
+  TestDatabase db("session");
+  Session& s = db.session();
+  s.execute("CREATE TABLE t (v VARCHAR(50) NOT NULL) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+  const std::vector<std::string> values = {"Γιώργος", "დავითი", "李明", "O'Brien", "back\\slash", "tab\there", "new\nline"};
+  for (const std::string& v : values) s.execute("INSERT INTO t (v) VALUES (?)", {v});
+  for (const std::string& v : values) {
+    EXPECT_EQ(s.query_value("SELECT COUNT(*) FROM t WHERE v = ?", {v}), "1") << v;
+  }
+  EXPECT_EQ(s.query_value("SELECT CHAR_LENGTH(v) FROM t WHERE v = ?", {std::string("李明")}), "2");
+}
+
+TEST(SessionTest, PinsCharsetAndCollation) {
+  TestDatabase db("session");
+  const ResultTable vars = db.session().query("SELECT @@character_set_connection, @@collation_connection");
+  EXPECT_EQ(vars.rows.at(0).at(0), "utf8mb4");
+  EXPECT_EQ(vars.rows.at(0).at(1), "utf8mb4_bin");
+}
+
+TEST(SessionTest, ReportsNullsAndColumnNames) {
+  TestDatabase db("session");
+  const ResultTable t = db.session().query("SELECT NULL AS a, 1 AS b");
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(t.rows.at(0).at(0).has_value());
+  EXPECT_EQ(t.rows.at(0).at(1), "1");
+}
+
+TEST(SessionTest, WrongPasswordIsExit77AtOnce) {
+  ConnectionOptions options = testing::server_options();
+  options.password = "definitely-not-the-password";
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    connect_with_retry(options);
+    FAIL() << "connected with a wrong password";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kNoPerm) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("definitely-not-the-password"), std::string::npos);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << "must not retry a refusal";
+}
+
+TEST(SessionTest, UnreachableServerIsExit75AtTheDeadline) {
+  ConnectionOptions options = testing::server_options();
+  options.host = "127.0.0.1";
+  options.port = 1;  // nothing listens there
+  options.connect_timeout = std::chrono::milliseconds(1500);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    connect_with_retry(options);
+    FAIL() << "connected to port 1";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kTempFail) << e.what();
+    EXPECT_NE(std::string(e.what()).find("gave up after"), std::string::npos) << e.what();
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(1400));
+  EXPECT_LT(took, std::chrono::seconds(10));
+}
+
+TEST(SessionTest, UnknownDatabaseIsUsageError) {
+  ConnectionOptions options = testing::server_options("codetest_no_such_database");
+  try {
+    Session s(options);
+    FAIL();
+  } catch (const DbError& e) {
+    EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
+  }
+}
+
+TEST(SchemaTest, CreatesMissingTablesAndIsSafeToApplyAgain) {
+  TestDatabase db("schema");
+  const auto created = ensure_schema(db.session());
+  EXPECT_EQ(created, (std::vector<std::string>{"places", "people", "load_runs"}));
+  db.session().execute("INSERT INTO places (city, county, country) VALUES ('A', 'B', 'C')");
+  EXPECT_TRUE(ensure_schema(db.session()).empty());
+  // Applying every statement again changes nothing and keeps the data.
+  for (const std::string& statement : split_statements(schema_sql())) db.session().execute(statement);
+  EXPECT_EQ(db.count("places"), 1u);
+  db.session().execute("DROP TABLE load_runs");
+  EXPECT_EQ(ensure_schema(db.session()), (std::vector<std::string>{"load_runs"}));
+  EXPECT_EQ(db.count("places"), 1u);
+}
+
+TEST(SchemaTest, EnforcesTheForeignKey) {
+  TestDatabase db("schema");
+  ensure_schema(db.session());
+  try {
+    db.session().execute(
+        "INSERT INTO people (id, given_name, family_name, date_of_birth, place_of_birth_id) "
+        "VALUES (1, 'A', 'B', '2000-01-01', 999)");
+    FAIL() << "a person with an unknown place was stored";
+  } catch (const DbError& e) {
+    EXPECT_EQ(e.error_number(), 1452);
+  }
+}
+
+}  // namespace
+}  // namespace pipeline::db

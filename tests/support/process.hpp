@@ -1,0 +1,50 @@
+// Running the built tools from tests: arguments, environment overrides,
+// captured output, exit code, and a timeout so that a hang fails the test
+// instead of stalling the suite.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipeline::testing {
+
+struct ProcessResult {
+  // The exit status; 128 + signal if killed; -1 if it timed out.
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Environment changes for a child: a value sets, nullopt unsets.
+using EnvOverrides = std::map<std::string, std::optional<std::string>>;
+
+class Process {
+ public:
+  // Starts argv[0] (a path) with stdin from /dev/null.
+  Process(const std::vector<std::string>& argv, const EnvOverrides& env = {});
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Waits for the exit, collecting output; kills the child at `timeout`.
+  ProcessResult wait(std::chrono::seconds timeout = std::chrono::seconds(180));
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  bool waited_ = false;
+};
+
+inline ProcessResult run(const std::vector<std::string>& argv, const EnvOverrides& env = {},
+                         std::chrono::seconds timeout = std::chrono::seconds(180)) {
+  return Process(argv, env).wait(timeout);
+}
+
+}  // namespace pipeline::testing
