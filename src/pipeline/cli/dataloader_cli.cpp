@@ -28,6 +28,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
   app.add_flag("--dry-run", options.dry_run, "Validate and report; change no data table")->group("Loading");
   app.add_option("--max-rejects", options.max_rejects,
                  "Rejected rows tolerated; over this nothing is committed and the exit code is 65")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str()
       ->group("Loading");
   app.add_option("--rejects", options.rejects, "Rejects CSV (default: <log-dir>/rejects-<run id>.csv)")
@@ -47,6 +48,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->group("Loading");
   app.add_option("--wait-lock", options.wait_lock,
                  "Seconds to wait while another dataloader holds the load lock (default 0: exit 75 at once)")
+      ->check(CLI::NonNegativeNumber)
       ->group("Loading");
   app.add_option("--streams", options.streams, "LOAD DATA connections people rows are spread over")
       ->check(CLI::Range(1, 16))

@@ -428,21 +428,23 @@ ExitCode run_load(const LoaderOptions& options) {
 
   std::optional<Ledger> ledger;
   std::optional<db::Session> control;
+  // Held until the outcome is in the ledger, failures included.
+  std::optional<LoadLock> lock;
   try {
-    util::InputFile places_file(options.places);
-    util::InputFile people_file(options.people);
-    record.places.bytes = places_file.size();
-    record.people.bytes = people_file.size();
-
     control.emplace(db::connect_with_retry(options.connection));
-    LoadLock lock(*control, options.connection.database, options.wait_lock);
+    lock.emplace(*control, options.connection.database, options.wait_lock);
     for (const std::string& table : db::ensure_schema(*control)) spdlog::info("created table {}", table);
-    const Limits limits = read_limits(*control);
+    // From here on every outcome, a missing file included, is recorded.
     ledger.emplace(Ledger::start(*control, record));
     if (const auto abandoned = Ledger::mark_abandoned(*control, record.run_id)) {
       spdlog::warn("marked {} earlier run(s) that never finished as abandoned", abandoned);
     }
+    const Limits limits = read_limits(*control);
     drop_scratch_tables(*control);
+    util::InputFile places_file(options.places);
+    util::InputFile people_file(options.people);
+    record.places.bytes = places_file.size();
+    record.people.bytes = people_file.size();
 
     try {
       LoadRun run(options, *control, record, rejects, places_file, people_file, limits);

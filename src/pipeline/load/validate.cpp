@@ -75,7 +75,7 @@ std::variant<PersonRow, FieldError> validate_person(const csv::Record& record, c
     // Quote the value only when it is short, clean text; otherwise say what is wrong with the bytes.
     constexpr std::size_t kQuotable = 32;
     if (auto reason = check_text(row.date_of_birth, kQuotable)) return FieldError{"date_of_birth", *reason};
-    return FieldError{"date_of_birth", fmt::format("'{}' is {}", row.date_of_birth, date.error)};
+    return FieldError{"date_of_birth", fmt::format("'{}': {}", row.date_of_birth, date.error)};
   }
   if (*date.date > today) {
     return FieldError{"date_of_birth", fmt::format("{} is in the future (today is {:04}-{:02}-{:02} UTC)",
