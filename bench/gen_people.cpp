@@ -5,13 +5,13 @@
 //   gen_people --rows 1000000 --seed 1 > people_1m.csv
 #include <cstdint>
 #include <fstream>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "pipeline/csv/reader.hpp"
 #include "pipeline/csv/writer.hpp"

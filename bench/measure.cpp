@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     ::_exit(127);
   }
   int status = 0;
-  struct rusage usage{};
+  struct rusage usage {};
   if (child < 0 || ::wait4(child, &status, 0, &usage) < 0) {
     std::perror("measure");
     return 70;

@@ -54,7 +54,7 @@ TEST_F(AtomicFileTest, FailedWriteKeepsTheOldFile) {
   // is ignored, as the tools do).
   const fs::path path = dir_ / "out.json";
   write_file_atomically(path, "old");
-  struct rlimit saved{};
+  struct rlimit saved {};
   ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
   const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
   struct rlimit tiny = saved;
@@ -87,7 +87,7 @@ TEST_F(AtomicFileTest, UsesUmaskForMode) {
   const mode_t old = ::umask(022);
   write_file_atomically(dir_ / "m", "x");
   ::umask(old);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((dir_ / "m").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
 }

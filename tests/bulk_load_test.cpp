@@ -18,9 +18,8 @@ constexpr const char* kTable =
 TEST(BulkLoadTest, ValuesArriveByteForByte) {
   TestDatabase db("bulk");
   db.session().execute(kTable);
-  const std::vector<std::string> values = {"plain",        "tab\tinside",  "new\nline",    "cr\rhere",
-                                           "back\\slash",  "\\N",          "Γιώργος",      "李明",
-                                           "trailing\\",   "comma, quote\""};
+  const std::vector<std::string> values = {"plain", "tab\tinside", "new\nline", "cr\rhere",   "back\\slash",
+                                           "\\N",   "Γιώργος",     "李明",      "trailing\\", "comma, quote\""};
   BulkLoad load(db.options(), BulkTarget{"t", {"id", "v"}, {}, ""});
   for (std::size_t i = 0; i < values.size(); ++i) load.write_row({std::to_string(i), values[i]});
   EXPECT_EQ(load.finish(), values.size());
@@ -86,8 +85,7 @@ TEST(BulkLoadTest, RefusesAServerRequestForAnyOtherFile) {
     load.finish();
     FAIL() << "the server was sent a file it asked for";
   } catch (const DbError& e) {
-    EXPECT_NE(std::string(e.what()).find("refused the server's request for local file"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("refused the server's request for local file"), std::string::npos) << e.what();
   }
   EXPECT_EQ(db.count("t"), 0u);
 }

@@ -12,8 +12,7 @@ namespace {
 TEST(CsvWriterTest, QuotesOnlyWhereNeeded) {
   std::ostringstream out;
   write_record(out, {"plain", "with,comma", "with \"quote\"", "two\nlines", "cr\rhere", "", "Γιώργος"});
-  EXPECT_EQ(out.str(),
-            "plain,\"with,comma\",\"with \"\"quote\"\"\",\"two\nlines\",\"cr\rhere\",,Γιώργος\r\n");
+  EXPECT_EQ(out.str(), "plain,\"with,comma\",\"with \"\"quote\"\"\",\"two\nlines\",\"cr\rhere\",,Γιώργος\r\n");
 }
 
 TEST(CsvWriterTest, RoundTripsThroughTheReader) {

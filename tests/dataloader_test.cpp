@@ -39,7 +39,9 @@ class DataloaderTest : public ::testing::Test {
         "places_read, places_loaded, places_duplicate, places_rejected, error_text, people_sha256, "
         "people_bytes, finished_at IS NOT NULL FROM load_runs ORDER BY id DESC LIMIT 1");
   }
-  static std::string cell(const db::ResultTable& t, std::size_t column) { return t.rows.at(0).at(column).value_or("NULL"); }
+  static std::string cell(const db::ResultTable& t, std::size_t column) {
+    return t.rows.at(0).at(column).value_or("NULL");
+  }
 
   TestDatabase db;
   TempDir tmp;
@@ -89,9 +91,10 @@ TEST_F(DataloaderTest, AppendTwiceAddsNothingTheSecondTime) {
 
 TEST_F(DataloaderTest, AppendSkipsPeopleEqualToStoredOrEarlierRows) {
   const auto places = file("places.csv", std::string(kPlacesHeader) + "Kelso,Roxburghshire,Scotland\n");
-  ASSERT_EQ(load({"--places", places, "--people", file("a.csv", std::string(kPeopleHeader) + "Bea,Roe,1950-05-05,Kelso\n")})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      load({"--places", places, "--people", file("a.csv", std::string(kPeopleHeader) + "Bea,Roe,1950-05-05,Kelso\n")})
+          .exit_code,
+      0);
   const auto people = file("b.csv", std::string(kPeopleHeader) +
                                         "Ann,Roe,1950-05-05,Kelso\n"    // new
                                         "Bea,Roe,1950-05-05,Kelso\n"    // stored already
@@ -114,7 +117,7 @@ TEST_F(DataloaderTest, AppendUpsertsPlacesByCity) {
   const auto aberdeen_id = db.session().query_value("SELECT id FROM places WHERE city = 'Aberdeen'");
   const auto places = file("places.csv", std::string(kPlacesHeader) +
                                              "Aberdeen,Aberdeen City,Scotland\n"  // county changed
-                                             "Newtown,Powys,Wales\n");           // new city
+                                             "Newtown,Powys,Wales\n");            // new city
   const auto people = file("people.csv", std::string(kPeopleHeader) + "Dai,Jones,1970-03-03,Newtown\n");
   const auto result = load({"--mode", "append", "--places", places, "--people", people});
   ASSERT_EQ(result.exit_code, 0) << describe(result);
@@ -122,9 +125,10 @@ TEST_F(DataloaderTest, AppendUpsertsPlacesByCity) {
   EXPECT_EQ(db.count("people"), 10001u);
   EXPECT_EQ(db.session().query_value("SELECT county FROM places WHERE city = 'Aberdeen'"), "Aberdeen City");
   EXPECT_EQ(db.session().query_value("SELECT id FROM places WHERE city = 'Aberdeen'"), aberdeen_id);
-  EXPECT_EQ(db.session().query_value(
-                "SELECT pl.country FROM people p JOIN places pl ON pl.id = p.place_of_birth_id WHERE p.given_name = 'Dai'"),
-            "Wales");
+  EXPECT_EQ(
+      db.session().query_value(
+          "SELECT pl.country FROM people p JOIN places pl ON pl.id = p.place_of_birth_id WHERE p.given_name = 'Dai'"),
+      "Wales");
   const auto run = last_run();
   EXPECT_EQ(cell(run, 8), "2");  // places loaded: one updated, one inserted
 }
@@ -136,7 +140,8 @@ TEST_F(DataloaderTest, OverTheRejectLimitNothingIsCommitted) {
   ASSERT_EQ(people.back(), '\n');
   people += "Ann,Smith,1990-02-30,Kelso\nBob,Brown,1980-01-01,Atlantis\n";
   const auto rejects = (tmp / "rejects.csv").string();
-  const auto result = load({"--places", shipped("places.csv"), "--people", file("people.csv", people), "--rejects", rejects});
+  const auto result =
+      load({"--places", shipped("places.csv"), "--people", file("people.csv", people), "--rejects", rejects});
   EXPECT_EQ(result.exit_code, 65) << describe(result);
   EXPECT_EQ(checksums(), before);
   EXPECT_NE(result.err.find("more than --max-rejects 0"), std::string::npos) << result.err;
@@ -160,11 +165,12 @@ TEST_F(DataloaderTest, AtOrUnderTheLimitGoodRowsAreCommittedAndRejectsListed) {
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   EXPECT_EQ(db.count("people"), 2u);
   const std::string path = (tmp / "people.csv").string();
-  EXPECT_EQ(read_file(rejects),
-            "file,line,field,reason,raw\r\n" + path +
-                ",3,date_of_birth,'1990-13-01': month 13 does not exist,\"\"\"Smith, Jr\"\",Bob,1990-13-01,Kelso\"\r\n" +
-                path + ",4,family_name,is empty,\"Cat,,1990-01-01,Kelso\"\r\n" + path +
-                ",5,(record),has 5 fields; the header has 4,\"Dan,Doe,1990-01-01,Kelso,extra\"\r\n");
+  EXPECT_EQ(
+      read_file(rejects),
+      "file,line,field,reason,raw\r\n" + path +
+          ",3,date_of_birth,'1990-13-01': month 13 does not exist,\"\"\"Smith, Jr\"\",Bob,1990-13-01,Kelso\"\r\n" +
+          path + ",4,family_name,is empty,\"Cat,,1990-01-01,Kelso\"\r\n" + path +
+          ",5,(record),has 5 fields; the header has 4,\"Dan,Doe,1990-01-01,Kelso,extra\"\r\n");
   const auto run = last_run();
   EXPECT_EQ(cell(run, 3), "5");  // read
   EXPECT_EQ(cell(run, 4), "2");  // loaded
@@ -216,7 +222,8 @@ TEST_F(DataloaderTest, LedgerRecordsSuccessfulAndFailedRuns) {
   EXPECT_EQ(cell(run, 12), sha.hex_digest());
   EXPECT_EQ(cell(run, 14), "1");
 
-  const auto bad_header = file("people.csv", "given_name,surname,date_of_birth,place_of_birth\nAnn,Smith,1990-01-01,Kelso\n");
+  const auto bad_header =
+      file("people.csv", "given_name,surname,date_of_birth,place_of_birth\nAnn,Smith,1990-01-01,Kelso\n");
   const auto rejected = load({"--places", shipped("places.csv"), "--people", bad_header});
   EXPECT_EQ(rejected.exit_code, 65) << describe(rejected);
   run = last_run();
@@ -261,8 +268,8 @@ TEST_F(DataloaderTest, LockContentionExits75OrWaits) {
 
 TEST_F(DataloaderTest, UnreachableHostExits75AfterTheDeadline) {
   const auto start = std::chrono::steady_clock::now();
-  const auto result = run_dataloader(db, tmp, {"--connect-timeout", "2"},
-                                     {{"MYSQL_HOST", "127.0.0.1"}, {"MYSQL_TCP_PORT", "1"}});
+  const auto result =
+      run_dataloader(db, tmp, {"--connect-timeout", "2"}, {{"MYSQL_HOST", "127.0.0.1"}, {"MYSQL_TCP_PORT", "1"}});
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(result.exit_code, 75) << describe(result);
   EXPECT_GE(took, std::chrono::seconds(2));
@@ -272,7 +279,8 @@ TEST_F(DataloaderTest, UnreachableHostExits75AfterTheDeadline) {
 }
 
 TEST_F(DataloaderTest, WrongPasswordExits77WithoutShowingIt) {
-  const auto result = run_dataloader(db, tmp, {}, {{"MYSQL_PASSWORD_FILE", std::nullopt}, {"MYSQL_PASSWORD", "Wr0ng-Pa55"}});
+  const auto result =
+      run_dataloader(db, tmp, {}, {{"MYSQL_PASSWORD_FILE", std::nullopt}, {"MYSQL_PASSWORD", "Wr0ng-Pa55"}});
   EXPECT_EQ(result.exit_code, 77) << describe(result);
   EXPECT_EQ(result.err.find("Wr0ng-Pa55"), std::string::npos);
 }
@@ -281,7 +289,8 @@ TEST_F(DataloaderTest, HeaderIsMappedByNameAndFormatVariantsLoad) {
   // Columns in another order, a BOM, CRLF line breaks, quoted fields with a
   // comma, a quote and a line break, multi-byte names, no final line break.
   const std::string people =
-      "\xEF\xBB\xBF" "place_of_birth,date_of_birth,family_name,given_name\r\n"
+      "\xEF\xBB\xBF"
+      "place_of_birth,date_of_birth,family_name,given_name\r\n"
       "Kelso,1990-01-01,\"O'Brien, Jr\",Γιώργος\r\n"
       "Crieff,1980-02-02,\"Say \"\"Hi\"\"\",\"Two\r\nLines\"\r\n"
       "Annan,1970-03-03,李,明";

@@ -26,10 +26,8 @@ TEST_P(DateTest, Parses) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, DateTest,
-    testing::Values(Case{"plain", "1982-11-01", true, ""},
-                    Case{"leap_2000", "2000-02-29", true, ""},
-                    Case{"leap_1904", "1904-02-29", true, ""},
-                    Case{"first_year", "1000-01-01", true, ""},
+    testing::Values(Case{"plain", "1982-11-01", true, ""}, Case{"leap_2000", "2000-02-29", true, ""},
+                    Case{"leap_1904", "1904-02-29", true, ""}, Case{"first_year", "1000-01-01", true, ""},
                     Case{"last_day", "9999-12-31", true, ""},
                     Case{"not_leap_1900", "1900-02-29", false, "day 29 does not exist in February 1900"},
                     Case{"not_leap_2023", "2023-02-29", false, "February 2023"},
@@ -43,8 +41,7 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"no_padding", "1990-1-5", false, "not an ISO date"},
                     Case{"with_time", "1990-01-05T00:00", false, "not an ISO date"},
                     Case{"trailing_space", "1990-01-05 ", false, "not an ISO date"},
-                    Case{"empty", "", false, "not an ISO date"},
-                    Case{"signs", "+990-01-05", false, "not an ISO date"},
+                    Case{"empty", "", false, "not an ISO date"}, Case{"signs", "+990-01-05", false, "not an ISO date"},
                     Case{"fullwidth_digits", "\xEF\xBC\x91\xEF\xBC\x99\xEF\xBC\x99\xEF\xBC\x90", false,
                          "not an ISO date"}),
     [](const testing::TestParamInfo<Case>& p) { return p.param.name; });

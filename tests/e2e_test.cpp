@@ -26,8 +26,8 @@ TEST(EndToEndTest, DefaultPathsWorkFromTheRepositoryRoot) {
     std::filesystem::copy_file(shipped(name), tmp / "data" / name);
   }
   auto env = db.env();
-  const std::string script = "cd '" + tmp.path().string() + "' && '" + dataloader_path() +
-                             "' --progress never && '" + datasummarizer_path() + "'";
+  const std::string script = "cd '" + tmp.path().string() + "' && '" + dataloader_path() + "' --progress never && '" +
+                             datasummarizer_path() + "'";
   const auto result = run({"/bin/sh", "-c", script}, env);
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   EXPECT_EQ(read_file(tmp / "data" / "summary_output.json"), read_file(shipped("sample_output.json")));

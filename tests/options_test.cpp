@@ -39,8 +39,8 @@ class ScopedEnv {
 };
 
 const std::initializer_list<std::pair<const char*, const char*>> kClearEnv = {
-    {"MYSQL_HOST", nullptr},     {"MYSQL_TCP_PORT", nullptr},      {"MYSQL_UNIX_PORT", nullptr},
-    {"MYSQL_USER", nullptr},     {"MYSQL_DATABASE", nullptr},      {"MYSQL_PASSWORD", nullptr},
+    {"MYSQL_HOST", nullptr},          {"MYSQL_TCP_PORT", nullptr},       {"MYSQL_UNIX_PORT", nullptr},
+    {"MYSQL_USER", nullptr},          {"MYSQL_DATABASE", nullptr},       {"MYSQL_PASSWORD", nullptr},
     {"MYSQL_PASSWORD_FILE", nullptr}, {"MYSQL_CONNECT_TIMEOUT", nullptr}};
 
 std::optional<int> parse_loader(std::vector<std::string> args, load::LoaderOptions& options, CommonFlags& flags) {
@@ -73,10 +73,15 @@ TEST(DataloaderOptionsTest, FlagsAreBound) {
   ScopedEnv env(kClearEnv);
   load::LoaderOptions o;
   CommonFlags f;
-  ASSERT_FALSE(parse_loader({"--places", "p.csv", "--people", "q.csv", "--mode", "append", "--dry-run", "--max-rejects",
-                             "7", "--rejects", "r.csv", "--report-json", "j.json", "--progress", "never",
-                             "--wait-lock", "9", "--streams", "3", "--host", "db", "--port", "3307", "--user", "u",
-                             "--database", "d", "--connect-timeout", "1.5", "--log-dir", "L", "--log-level", "debug"},
+  ASSERT_FALSE(parse_loader({"--places", "p.csv",      "--people",  "q.csv",
+                             "--mode",   "append",     "--dry-run", "--max-rejects",
+                             "7",        "--rejects",  "r.csv",     "--report-json",
+                             "j.json",   "--progress", "never",     "--wait-lock",
+                             "9",        "--streams",  "3",         "--host",
+                             "db",       "--port",     "3307",      "--user",
+                             "u",        "--database", "d",         "--connect-timeout",
+                             "1.5",      "--log-dir",  "L",         "--log-level",
+                             "debug"},
                             o, f));
   EXPECT_EQ(o.places, "p.csv");
   EXPECT_EQ(o.people, "q.csv");
@@ -99,9 +104,14 @@ TEST(DataloaderOptionsTest, FlagsAreBound) {
 }
 
 TEST(DataloaderOptionsTest, EnvironmentFillsInAndFlagsWin) {
-  ScopedEnv env({{"MYSQL_HOST", "envhost"}, {"MYSQL_TCP_PORT", "3310"}, {"MYSQL_USER", "envuser"},
-                 {"MYSQL_DATABASE", "envdb"}, {"MYSQL_UNIX_PORT", "/tmp/env.sock"}, {"MYSQL_PASSWORD", "from-env"},
-                 {"MYSQL_PASSWORD_FILE", nullptr}, {"MYSQL_CONNECT_TIMEOUT", "5"}});
+  ScopedEnv env({{"MYSQL_HOST", "envhost"},
+                 {"MYSQL_TCP_PORT", "3310"},
+                 {"MYSQL_USER", "envuser"},
+                 {"MYSQL_DATABASE", "envdb"},
+                 {"MYSQL_UNIX_PORT", "/tmp/env.sock"},
+                 {"MYSQL_PASSWORD", "from-env"},
+                 {"MYSQL_PASSWORD_FILE", nullptr},
+                 {"MYSQL_CONNECT_TIMEOUT", "5"}});
   load::LoaderOptions o;
   CommonFlags f;
   ASSERT_FALSE(parse_loader({"--host", "flaghost"}, o, f));
@@ -156,9 +166,15 @@ TEST(DataloaderOptionsTest, ConfigurationErrorsHaveTheirExitCodes) {
     }
   }
   ScopedEnv env(kClearEnv);
-  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
-           {"--mode", "upsert"}, {"--progress", "sometimes"}, {"--port", "0"}, {"--streams", "0"},
-           {"--max-rejects", "-1"}, {"--wait-lock", "-5"}, {"--log-level", "loud"}, {"--unknown"}, {"positional"}}) {
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{{"--mode", "upsert"},
+                                                                                   {"--progress", "sometimes"},
+                                                                                   {"--port", "0"},
+                                                                                   {"--streams", "0"},
+                                                                                   {"--max-rejects", "-1"},
+                                                                                   {"--wait-lock", "-5"},
+                                                                                   {"--log-level", "loud"},
+                                                                                   {"--unknown"},
+                                                                                   {"positional"}}) {
     load::LoaderOptions o;
     CommonFlags f;
     testing::internal::CaptureStderr();

@@ -25,9 +25,9 @@ TEST(PlaceSetTest, MergesStoredPlacesForAppend) {
   places.add_stored(7, "Kelso", "Roxburghshire", "Scotland");
   places.add_stored(9, "Annan", "Dumfriesshire", "Scotland");
   places.add_stored(4, "Keith", "Moray", "Scotland");
-  EXPECT_FALSE(places.add_from_file({"Kelso", "Roxburghshire", "Scotland"}, 2));  // unchanged
+  EXPECT_FALSE(places.add_from_file({"Kelso", "Roxburghshire", "Scotland"}, 2));          // unchanged
   EXPECT_FALSE(places.add_from_file({"Annan", "Dumfries and Galloway", "Scotland"}, 3));  // changed
-  EXPECT_FALSE(places.add_from_file({"Newtown", "Powys", "Wales"}, 4));  // new: after the largest id
+  EXPECT_FALSE(places.add_from_file({"Newtown", "Powys", "Wales"}, 4));                   // new: after the largest id
   EXPECT_EQ(places.find("Kelso")->change, Place::Change::kUnchanged);
   EXPECT_EQ(places.find("Annan")->change, Place::Change::kChanged);
   EXPECT_EQ(places.find("Annan")->county, "Dumfries and Galloway");

@@ -17,7 +17,8 @@ TEST(SessionTest, BindsTextAsIsIncludingMultiByte) {
   TestDatabase db("session");
   Session& s = db.session();
   s.execute("CREATE TABLE t (v VARCHAR(50) NOT NULL) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
-  const std::vector<std::string> values = {"Γιώργος", "დავითი", "李明", "O'Brien", "back\\slash", "tab\there", "new\nline"};
+  const std::vector<std::string> values = {"Γιώργος",     "დავითი",    "李明",     "O'Brien",
+                                           "back\\slash", "tab\there", "new\nline"};
   for (const std::string& v : values) s.execute("INSERT INTO t (v) VALUES (?)", {v});
   for (const std::string& v : values) {
     EXPECT_EQ(s.query_value("SELECT COUNT(*) FROM t WHERE v = ?", {v}), "1") << v;

@@ -52,7 +52,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ascii", {"John", "Williams", "1842-09-30", "Dumfries"}, "", ""},
         Case{"multibyte", {"Γιώργος", "李", "1900-01-27", "Annan"}, "", ""},
         Case{"length_in_characters_not_bytes", {"ΓΓΓΓΓΓΓΓΓΓ", "ab", "1900-01-27", "Annan"}, "", ""},
-        Case{"too_many_characters", {"ΓΓΓΓΓΓΓΓΓΓΓ", "ab", "1900-01-27", "Annan"}, "given_name",
+        Case{"too_many_characters",
+             {"ΓΓΓΓΓΓΓΓΓΓΓ", "ab", "1900-01-27", "Annan"},
+             "given_name",
              "is 11 characters long; the column holds at most 10"},
         Case{"family_too_long", {"Ann", "Abcdefghijk", "1900-01-27", "Annan"}, "family_name", "at most 10"},
         Case{"empty_given", {"", "Smith", "1990-01-01", "Kelso"}, "given_name", "is empty"},
@@ -60,7 +62,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"empty_date", {"Ann", "Smith", "", "Kelso"}, "date_of_birth", "is empty"},
         Case{"empty_place", {"Ann", "Smith", "1990-01-01", ""}, "place_of_birth", "is empty"},
         Case{"place_too_long", {"Ann", "Smith", "1990-01-01", "Abcdefghijklm"}, "place_of_birth", "at most 12"},
-        Case{"invalid_utf8", {"Gu\xF0mundur", "Smith", "1990-01-01", "Kelso"}, "given_name",
+        Case{"invalid_utf8",
+             {"Gu\xF0mundur", "Smith", "1990-01-01", "Kelso"},
+             "given_name",
              "not valid UTF-8 (bad byte 0xF0 at byte 3)"},
         Case{"overlong_utf8", {"A\xC0\xAF", "Smith", "1990-01-01", "Kelso"}, "given_name", "not valid UTF-8"},
         Case{"surrogate_utf8", {"Ann", "\xED\xA0\x80", "1990-01-01", "Kelso"}, "family_name", "not valid UTF-8"},
@@ -72,15 +76,21 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"trailing_space", {"Ann", "Smith ", "1990-01-01", "Kelso"}, "family_name", "whitespace"},
         Case{"trailing_newline", {"Ann\n", "Smith", "1990-01-01", "Kelso"}, "given_name", "whitespace"},
         Case{"place_padded", {"Ann", "Smith", "1990-01-01", "Kelso "}, "place_of_birth", "whitespace"},
-        Case{"not_leap", {"Ann", "Smith", "1900-02-29", "Kelso"}, "date_of_birth",
+        Case{"not_leap",
+             {"Ann", "Smith", "1900-02-29", "Kelso"},
+             "date_of_birth",
              "'1900-02-29': day 29 does not exist in February 1900"},
         Case{"month_13", {"Ann", "Smith", "2023-13-01", "Kelso"}, "date_of_birth", "month 13 does not exist"},
         Case{"day_first", {"Ann", "Smith", "31/12/1990", "Kelso"}, "date_of_birth", "'31/12/1990': not an ISO date"},
         Case{"date_with_time", {"Ann", "Smith", "1990-01-01T10:00", "Kelso"}, "date_of_birth", "not an ISO date"},
-        Case{"date_garbage_not_echoed", {"Ann", "Smith", std::string(40, 'x'), "Kelso"}, "date_of_birth",
+        Case{"date_garbage_not_echoed",
+             {"Ann", "Smith", std::string(40, 'x'), "Kelso"},
+             "date_of_birth",
              "is 40 characters long"},
         Case{"today_allowed", {"Ann", "Smith", "2026-11-24", "Kelso"}, "", ""},
-        Case{"tomorrow_is_future", {"Ann", "Smith", "2026-11-25", "Kelso"}, "date_of_birth",
+        Case{"tomorrow_is_future",
+             {"Ann", "Smith", "2026-11-25", "Kelso"},
+             "date_of_birth",
              "2026-11-25 is in the future (today is 2026-11-24 UTC)"},
         Case{"far_future", {"Ann", "Smith", "3000-01-01", "Kelso"}, "date_of_birth", "in the future"},
         Case{"too_few_fields", {"Ann", "Smith", "1990-01-01"}, "(record)", "has 3 fields; the header has 4"},
@@ -97,7 +107,8 @@ TEST_P(PlaceRulesTest, Validates) {
   } else {
     ASSERT_TRUE(std::holds_alternative<FieldError>(result));
     EXPECT_EQ(std::get<FieldError>(result).field, c.field);
-    EXPECT_NE(std::get<FieldError>(result).reason.find(c.reason), std::string::npos) << std::get<FieldError>(result).reason;
+    EXPECT_NE(std::get<FieldError>(result).reason.find(c.reason), std::string::npos)
+        << std::get<FieldError>(result).reason;
   }
 }
 

@@ -12,7 +12,8 @@
 namespace pipeline::report {
 namespace {
 
-const ReportSpec kKeyCount{"k", "", "", Shape::kKeyCount, {{"country", ColumnType::kText}, {"people", ColumnType::kCount}}};
+const ReportSpec kKeyCount{
+    "k", "", "", Shape::kKeyCount, {{"country", ColumnType::kText}, {"people", ColumnType::kCount}}};
 const ReportSpec kRows{"r",
                        "",
                        "",
@@ -47,9 +48,9 @@ TEST(JsonWriterTest, EmptyResultsAreValidEmptyDocuments) {
 }
 
 TEST(JsonWriterTest, AnyTextGivesValidJsonAndRoundTrips) {
-  const std::vector<std::string> names = {"quote \" inside", "back\\slash", "new\nline", "tab\tand\rcr",
-                                          std::string("nul\0byte", 8), "bell\a", "Γιώργος", "დავითი", "李明",
-                                          "comma, too", "</script>"};
+  const std::vector<std::string> names = {
+      "quote \" inside", "back\\slash", "new\nline",  "tab\tand\rcr", std::string("nul\0byte", 8), "bell\a", "Γιώργος",
+      "დავითი",          "李明",        "comma, too", "</script>"};
   std::vector<Row> rows;
   for (const auto& n : names) rows.push_back({n, "X", "1"});
   const std::string text = json(kRows, rows);

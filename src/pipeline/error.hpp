@@ -10,13 +10,13 @@ namespace pipeline {
 
 enum class ExitCode : int {
   kOk = 0,
-  kUsage = 64,      // bad command line or configuration
-  kDataError = 65,  // input data rejected: fix the input
-  kNoInput = 66,    // an input file is missing or unreadable
-  kSoftware = 70,   // internal error: a bug, or the server did something unexpected
-  kCantCreate = 73, // an output file cannot be written
-  kTempFail = 75,   // database unreachable or busy: try again later
-  kNoPerm = 77,     // the database refused the credentials or a privilege
+  kUsage = 64,       // bad command line or configuration
+  kDataError = 65,   // input data rejected: fix the input
+  kNoInput = 66,     // an input file is missing or unreadable
+  kSoftware = 70,    // internal error: a bug, or the server did something unexpected
+  kCantCreate = 73,  // an output file cannot be written
+  kTempFail = 75,    // database unreachable or busy: try again later
+  kNoPerm = 77,      // the database refused the credentials or a privilege
 };
 
 class Error : public std::runtime_error {

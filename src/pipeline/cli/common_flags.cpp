@@ -104,8 +104,9 @@ int run_guarded(const std::function<ExitCode()>& work) {
 }
 
 std::string help_footer() {
-  return std::string("\nThe password comes from the file named by --password-file or MYSQL_PASSWORD_FILE,\n"
-                     "else from MYSQL_PASSWORD; it is never a command-line argument.\n\n") +
+  return std::string(
+             "\nThe password comes from the file named by --password-file or MYSQL_PASSWORD_FILE,\n"
+             "else from MYSQL_PASSWORD; it is never a command-line argument.\n\n") +
          kExitCodeHelp;
 }
 

@@ -9,9 +9,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       "Validates data/places.csv and data/people.csv and loads them into MySQL, all or nothing.\n"
       "Rejected rows are listed in a rejects CSV; every run is recorded in the load_runs table.");
   app.set_version_flag("--version", kVersion);
-  app.add_option("--places", options.places, "places.csv (city,county,country)")
-      ->capture_default_str()
-      ->group("Input");
+  app.add_option("--places", options.places, "places.csv (city,county,country)")->capture_default_str()->group("Input");
   app.add_option("--people", options.people, "people.csv (given_name,family_name,date_of_birth,place_of_birth)")
       ->capture_default_str()
       ->group("Input");

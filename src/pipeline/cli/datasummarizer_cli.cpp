@@ -6,16 +6,14 @@
 
 namespace pipeline::cli {
 
-void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, CommonFlags& flags,
-                          bool& list_reports) {
+void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, CommonFlags& flags, bool& list_reports) {
   app.description(
       "Runs reports on the loaded data and writes them as JSON or CSV, each file atomically.\n"
       "By default: people_per_country to data/summary_output.json.");
   app.set_version_flag("--version", kVersion);
   app.add_option("--report", options.reports, "Report to run (repeatable); see --list-reports")->group("Reports");
   app.add_flag("--all", options.all, "Run every report (needs --output-dir)")->group("Reports");
-  app.add_flag("--list-reports", list_reports, "Print the reports' names and descriptions, and exit")
-      ->group("Reports");
+  app.add_flag("--list-reports", list_reports, "Print the reports' names and descriptions, and exit")->group("Reports");
   app.add_option_function<std::string>(
          "--format",
          [&options](const std::string& format) {
@@ -24,8 +22,7 @@ void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, Com
          "json or csv (default: from --output's extension)")
       ->check(CLI::IsMember({"json", "csv"}))
       ->group("Output");
-  app.add_option("--output", options.output, "File for one report (default data/summary_output.json)")
-      ->group("Output");
+  app.add_option("--output", options.output, "File for one report (default data/summary_output.json)")->group("Output");
   app.add_option("--output-dir", options.output_dir, "Directory for several reports: DIR/<report>.<ext>")
       ->group("Output");
   add_connection_flags(app, options.connection, flags);

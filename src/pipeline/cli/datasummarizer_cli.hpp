@@ -8,8 +8,7 @@
 
 namespace pipeline::cli {
 
-void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, CommonFlags& flags,
-                          bool& list_reports);
+void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, CommonFlags& flags, bool& list_reports);
 
 // Parses, sets up logging, writes the reports; returns the process exit code.
 int datasummarizer_main(int argc, char** argv);

@@ -249,8 +249,7 @@ bool Reader::next(Record& record) {
       if (pending_.size() > 1) {
         replay_after_first(record, "unterminated or malformed quoted field starting on this line");
       } else {
-        emit_error_joined(record,
-                          "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
+        emit_error_joined(record, "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
       }
       return true;
     }

@@ -31,9 +31,7 @@ void append_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
-void write_record(std::ostream& out, std::initializer_list<std::string_view> fields) {
-  write_fields(out, fields);
-}
+void write_record(std::ostream& out, std::initializer_list<std::string_view> fields) { write_fields(out, fields); }
 
 void write_record(std::ostream& out, const std::vector<std::string>& fields) { write_fields(out, fields); }
 

@@ -4,9 +4,9 @@
 
 #include <initializer_list>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <vector>
-#include <string>
 
 namespace pipeline::csv {
 

@@ -48,21 +48,31 @@ std::string quote_string(std::string_view text) {
 
 void append_escaped(std::string& out, std::string_view value) {
   // Escapes are rare (names hardly ever hold a backslash or a line break).
-  const bool plain = std::none_of(value.begin(), value.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == '\\';
-  });
+  const bool plain = std::none_of(value.begin(), value.end(),
+                                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\\'; });
   if (plain) {
     out.append(value);
     return;
   }
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -125,9 +135,10 @@ BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
   }
 
   const std::string& file_name = target.statement_file_name.empty() ? token_ : target.statement_file_name;
-  std::string statement = fmt::format("LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET utf8mb4 "
-                                      "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (",
-                                      quote_string(file_name), quote_identifier(target.table));
+  std::string statement = fmt::format(
+      "LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET utf8mb4 "
+      "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (",
+      quote_string(file_name), quote_identifier(target.table));
   for (std::size_t i = 0; i < target.columns.size(); ++i) {
     if (i > 0) statement += ", ";
     statement += quote_identifier(target.columns[i]);
@@ -262,8 +273,8 @@ std::uint64_t BulkLoad::finish() {
   try {
     rethrow_failure();
     if (rows_loaded_ != rows_written_) {
-      throw Error(ExitCode::kSoftware, fmt::format("LOAD DATA into {} stored {} of the {} rows sent", target_,
-                                                   rows_loaded_, rows_written_));
+      throw Error(ExitCode::kSoftware,
+                  fmt::format("LOAD DATA into {} stored {} of the {} rows sent", target_, rows_loaded_, rows_written_));
     }
     execute_or_throw("COMMIT", "committing LOAD DATA into " + target_);
   } catch (...) {

@@ -17,8 +17,7 @@ class DbError : public Error {
  public:
   // `what` describes the operation ("connecting to ...", "LOAD DATA into people");
   // the server's message and numbers are appended.
-  DbError(const std::string& what, int error_number, const std::string& sql_state,
-          const std::string& server_message);
+  DbError(const std::string& what, int error_number, const std::string& sql_state, const std::string& server_message);
 
   int error_number() const noexcept { return error_number_; }
   bool transient() const noexcept { return code() == ExitCode::kTempFail; }

@@ -57,12 +57,12 @@ std::vector<std::string> split_statements(std::string_view sql) {
 }
 
 std::vector<std::string> ensure_schema(Session& session) {
-  const ResultTable existing = session.query(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()");
+  const ResultTable existing =
+      session.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()");
   std::vector<std::string> missing;
   for (std::string_view table : kSchemaTables) {
-    const bool found = std::any_of(existing.rows.begin(), existing.rows.end(),
-                                   [&](const auto& row) { return row.at(0) == table; });
+    const bool found =
+        std::any_of(existing.rows.begin(), existing.rows.end(), [&](const auto& row) { return row.at(0) == table; });
     if (!found) missing.emplace_back(table);
   }
   if (missing.empty()) return missing;

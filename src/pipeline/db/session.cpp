@@ -88,8 +88,9 @@ ResultTable read_all(sql::ResultSet& results) {
 Session::Session(const ConnectionOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->target = options.describe();
   sql::ConnectOptionsMap properties;
-  properties["hostName"] = options.uses_socket() ? sql::SQLString("unix://" + options.socket)
-                                                 : sql::SQLString(fmt::format("tcp://{}:{}", options.host, options.port));
+  properties["hostName"] = options.uses_socket()
+                               ? sql::SQLString("unix://" + options.socket)
+                               : sql::SQLString(fmt::format("tcp://{}:{}", options.host, options.port));
   properties["userName"] = sql::SQLString(options.user);
   properties["password"] = sql::SQLString(options.password);
   properties["schema"] = sql::SQLString(options.database);
@@ -127,7 +128,8 @@ std::uint64_t Session::execute(std::string_view sql, const std::vector<Value>& p
       statement->execute(sql::SQLString(std::string(sql)));
       return statement->getUpdateCount();
     }
-    std::unique_ptr<sql::PreparedStatement> statement(impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
+    std::unique_ptr<sql::PreparedStatement> statement(
+        impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
     bind(*statement, params);
     return static_cast<std::uint64_t>(statement->executeUpdate());
   } catch (const sql::SQLException& e) {
@@ -142,7 +144,8 @@ ResultTable Session::query(std::string_view sql, const std::vector<Value>& param
       std::unique_ptr<sql::ResultSet> results(statement->executeQuery(sql::SQLString(std::string(sql))));
       return read_all(*results);
     }
-    std::unique_ptr<sql::PreparedStatement> statement(impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
+    std::unique_ptr<sql::PreparedStatement> statement(
+        impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
     bind(*statement, params);
     std::unique_ptr<sql::ResultSet> results(statement->executeQuery());
     return read_all(*results);

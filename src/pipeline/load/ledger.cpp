@@ -66,11 +66,10 @@ void Ledger::finish(db::Session& session, const RunRecord& run) {
       "places_read = ?, places_loaded = ?, places_duplicate = ?, places_rejected = ?, "
       "people_read = ?, people_loaded = ?, people_duplicate = ?, people_rejected = ?, error_text = ? "
       "WHERE id = ?",
-      {run.status, optional_bytes(run.places.bytes), optional_text(run.places.sha256),
-       optional_bytes(run.people.bytes), optional_text(run.people.sha256), run.places.counts.read,
-       run.places.counts.loaded, run.places.counts.duplicate, run.places.counts.rejected, run.people.counts.read,
-       run.people.counts.loaded, run.people.counts.duplicate, run.people.counts.rejected,
-       optional_text(column_text(run.error, 60000)), id_});
+      {run.status, optional_bytes(run.places.bytes), optional_text(run.places.sha256), optional_bytes(run.people.bytes),
+       optional_text(run.people.sha256), run.places.counts.read, run.places.counts.loaded, run.places.counts.duplicate,
+       run.places.counts.rejected, run.people.counts.read, run.people.counts.loaded, run.people.counts.duplicate,
+       run.people.counts.rejected, optional_text(column_text(run.error, 60000)), id_});
 }
 
 }  // namespace pipeline::load

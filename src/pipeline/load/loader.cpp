@@ -129,8 +129,7 @@ void create_shadow_tables(db::Session& session) {
 
 // Writes places with explicit ids, in batches; `upsert` updates the county
 // and country of a city that exists.
-void write_places(db::Session& session, std::string_view table, const std::vector<const Place*>& places,
-                  bool upsert) {
+void write_places(db::Session& session, std::string_view table, const std::vector<const Place*>& places, bool upsert) {
   for (std::size_t begin = 0; begin < places.size(); begin += kPlaceBatch) {
     const std::size_t end = std::min(places.size(), begin + kPlaceBatch);
     std::string sql = fmt::format("INSERT INTO {} (id, city, county, country) VALUES ", quote(table));
@@ -211,11 +210,11 @@ class LoadRun {
     stored_places_ = !places_.all().empty();
     read_places();
     // New ids go above every stored one; the loose index scan keeps this cheap.
-    const std::uint64_t id_base = std::stoull(
-        control_
-            .query_value("SELECT COALESCE(MAX(m), 0) FROM "
-                         "(SELECT MAX(id) AS m FROM people GROUP BY place_of_birth_id) AS per_place")
-            .value_or("0"));
+    const std::uint64_t id_base =
+        std::stoull(control_
+                        .query_value("SELECT COALESCE(MAX(m), 0) FROM "
+                                     "(SELECT MAX(id) AS m FROM people GROUP BY place_of_birth_id) AS per_place")
+                        .value_or("0"));
     control_.execute(fmt::format("CREATE TABLE {} LIKE people", quote(kPeopleStage)));
     std::vector<std::unique_ptr<db::BulkLoad>> streams = open_streams(kPeopleStage, {});
     read_people(streams, id_base);
@@ -224,8 +223,7 @@ class LoadRun {
 
     const std::vector<const Place*> changes = places_.changes();
     record_.places.counts.loaded = changes.size();
-    record_.places.counts.duplicate =
-        record_.places.counts.read - record_.places.counts.rejected - changes.size();
+    record_.places.counts.duplicate = record_.places.counts.read - record_.places.counts.rejected - changes.size();
     if (options_.dry_run) {
       control_.query(fmt::format("ANALYZE TABLE people, {}", quote(kPeopleStage)));
       const std::uint64_t fresh = std::stoull(
@@ -251,8 +249,7 @@ class LoadRun {
       control_.execute("ROLLBACK");
       throw;
     }
-    spdlog::info("published: {} people and {} places added or updated", record_.people.counts.loaded,
-                 changes.size());
+    spdlog::info("published: {} people and {} places added or updated", record_.people.counts.loaded, changes.size());
     control_.execute("DROP TABLE " + quote(kPeopleStage));
     return ExitCode::kOk;
   }
@@ -461,7 +458,8 @@ ExitCode run_load(const LoaderOptions& options) {
     rejects.close();
     record.status = code == ExitCode::kOk ? "succeeded" : "rejected";
     if (code != ExitCode::kOk) {
-      record.error = fmt::format("{} row(s) rejected, more than --max-rejects {}", rejects.count(), options.max_rejects);
+      record.error =
+          fmt::format("{} row(s) rejected, more than --max-rejects {}", rejects.count(), options.max_rejects);
     }
     ledger->finish(*control, record);
   } catch (const std::exception& e) {

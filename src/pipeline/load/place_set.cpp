@@ -16,8 +16,8 @@ std::optional<std::string> PlaceSet::add_from_file(const PlaceRow& row, std::siz
   const auto found = by_city_.find(row.city);
   if (found == by_city_.end()) {
     by_city_.emplace(std::string(row.city), places_.size());
-    places_.push_back(Place{++max_id_, std::string(row.city), std::string(row.county), std::string(row.country),
-                            line, Place::Change::kNew});
+    places_.push_back(Place{++max_id_, std::string(row.city), std::string(row.county), std::string(row.country), line,
+                            Place::Change::kNew});
     return std::nullopt;
   }
   Place& place = places_[found->second];
@@ -35,9 +35,7 @@ std::optional<std::string> PlaceSet::add_from_file(const PlaceRow& row, std::siz
   return std::nullopt;
 }
 
-void PlaceSet::note_rejected(std::string_view city, std::size_t line) {
-  rejected_.emplace(std::string(city), line);
-}
+void PlaceSet::note_rejected(std::string_view city, std::size_t line) { rejected_.emplace(std::string(city), line); }
 
 const Place* PlaceSet::find(std::string_view city) const {
   const auto found = by_city_.find(city);

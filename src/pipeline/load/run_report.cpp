@@ -47,7 +47,8 @@ std::string report_json(const RunRecord& run, std::chrono::system_clock::time_po
   j["seconds"] = seconds;
   j["places"] = file_json(run.places);
   j["people"] = file_json(run.people);
-  j["rejects_file"] = rejects_file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(rejects_file.string());
+  j["rejects_file"] =
+      rejects_file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(rejects_file.string());
   j["error"] = run.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(run.error);
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

@@ -36,8 +36,7 @@ inline constexpr std::string_view kWholeRecord = "(record)";
 
 // Column names, in the order HeaderMap indexes them.
 inline constexpr std::string_view kPlaceColumns[] = {"city", "county", "country"};
-inline constexpr std::string_view kPersonColumns[] = {"given_name", "family_name", "date_of_birth",
-                                                      "place_of_birth"};
+inline constexpr std::string_view kPersonColumns[] = {"given_name", "family_name", "date_of_birth", "place_of_birth"};
 
 // Checks one text value: well-formed UTF-8; no control characters other
 // than tab, CR and LF; not empty; no leading or trailing whitespace; at most

@@ -105,8 +105,8 @@ ExitCode run_summarize(const SummarizerOptions& options) {
     std::error_code error;
     std::filesystem::create_directories(options.output_dir, error);
     if (error) {
-      throw Error(ExitCode::kCantCreate,
-                  fmt::format("cannot create the output directory {}: {}", options.output_dir.string(), error.message()));
+      throw Error(ExitCode::kCantCreate, fmt::format("cannot create the output directory {}: {}",
+                                                     options.output_dir.string(), error.message()));
     }
   }
   for (std::size_t i = 0; i < targets.size(); ++i) {

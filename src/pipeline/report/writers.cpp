@@ -35,7 +35,8 @@ void write_json(std::ostream& out, const ReportSpec& spec, const std::vector<Row
       document[row.at(0).value_or("")] = cell(spec, 1, row.at(1));
     } else {
       Json object = Json::object();
-      for (std::size_t i = 0; i < spec.columns.size(); ++i) object[std::string(spec.columns[i].name)] = cell(spec, i, row.at(i));
+      for (std::size_t i = 0; i < spec.columns.size(); ++i)
+        object[std::string(spec.columns[i].name)] = cell(spec, i, row.at(i));
       document.push_back(std::move(object));
     }
   }

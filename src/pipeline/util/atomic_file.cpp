@@ -16,8 +16,8 @@ namespace pipeline::util {
 namespace {
 
 [[noreturn]] void fail(const std::filesystem::path& path, const char* what, int error_number) {
-  throw Error(ExitCode::kCantCreate, fmt::format("cannot write {}: {}: {}", path.string(), what,
-                                                 std::strerror(error_number)));
+  throw Error(ExitCode::kCantCreate,
+              fmt::format("cannot write {}: {}: {}", path.string(), what, std::strerror(error_number)));
 }
 
 mode_t current_umask() {

@@ -7,9 +7,8 @@
 namespace pipeline::util {
 namespace {
 
-constexpr const char* kMonthNames[] = {"January", "February", "March",     "April",
-                                       "May",     "June",     "July",      "August",
-                                       "September", "October", "November", "December"};
+constexpr const char* kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
+                                       "July",    "August",   "September", "October", "November", "December"};
 
 bool all_digits(std::string_view s) {
   for (char c : s) {
@@ -44,8 +43,8 @@ DateParse parse_iso_date(std::string_view text) {
     result.error = fmt::format("month {:02} does not exist", month);
     return result;
   }
-  const std::chrono::year_month_day ymd{std::chrono::year{static_cast<int>(year)},
-                                        std::chrono::month{month}, std::chrono::day{day}};
+  const std::chrono::year_month_day ymd{std::chrono::year{static_cast<int>(year)}, std::chrono::month{month},
+                                        std::chrono::day{day}};
   if (!ymd.ok()) {
     result.error = fmt::format("day {:02} does not exist in {} {}", day, kMonthNames[month - 1], year);
     return result;
@@ -57,8 +56,7 @@ DateParse parse_iso_date(std::string_view text) {
 Date today_utc() {
   const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   const std::chrono::year_month_day ymd{now};
-  return Date{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-              static_cast<unsigned>(ymd.day())};
+  return Date{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day())};
 }
 
 }  // namespace pipeline::util

@@ -54,7 +54,7 @@ InputFile::InputFile(std::filesystem::path path) : path_(std::move(path)) {
   if (fd < 0) {
     throw Error(ExitCode::kNoInput, fmt::format("cannot open {}: {}", path_.string(), std::strerror(errno)));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) == 0) {
     if (S_ISDIR(st.st_mode)) {
       ::close(fd);

@@ -28,8 +28,7 @@ void setup_logging(const LogOptions& options) {
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
   if (!file_problem.empty()) {
-    spdlog::warn("logging to stderr only: cannot open a log file in {}: {}", options.dir.string(),
-                 file_problem);
+    spdlog::warn("logging to stderr only: cannot open a log file in {}: {}", options.dir.string(), file_problem);
   }
 }
 
