@@ -76,6 +76,15 @@ ExitCode run_summarize(const SummarizerOptions& options) {
   const std::vector<Target> targets = plan_outputs(options);
   const auto started = std::chrono::steady_clock::now();
   db::Session session = db::connect_with_retry(options.connection);
+  // The summarizer only reads: it never creates tables, so say plainly when there are none.
+  const db::ResultTable tables = session.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+      "AND table_name IN ('people', 'places')");
+  if (tables.rows.size() < 2) {
+    throw Error(ExitCode::kNoInput, fmt::format("database {} has no people and places tables yet: load data with "
+                                                "dataloader first",
+                                                options.connection.database));
+  }
 
   // One snapshot for every report. The read view is created by the first
   // read, after that statement has opened (and metadata-locked) both tables,

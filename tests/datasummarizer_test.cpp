@@ -1,0 +1,283 @@
+// datasummarizer as users run it: the built binary against the real server.
+// Expected values are computed here from the CSV files, independently of the
+// tool: a plain split on commas (the shipped files hold no quotes) and
+// hand-built JSON.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/csv/reader.hpp"
+#include "support/tools.hpp"
+
+namespace pipeline::testing {
+namespace {
+
+struct Person {
+  std::string given, family, date, city;
+};
+struct PlaceInfo {
+  std::string county, country;
+};
+
+std::vector<std::vector<std::string>> split_csv(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    EXPECT_EQ(line.find('"'), std::string::npos) << "the shipped files hold no quotes";
+    std::vector<std::string> fields;
+    std::stringstream s(line);
+    std::string field;
+    while (std::getline(s, field, ',')) fields.push_back(field);
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+class Shipped {
+ public:
+  Shipped() {
+    for (const auto& r : split_csv(shipped("places.csv"))) places[r.at(0)] = {r.at(1), r.at(2)};
+    for (const auto& r : split_csv(shipped("people.csv"))) people.push_back({r.at(0), r.at(1), r.at(2), r.at(3)});
+  }
+  std::map<std::string, PlaceInfo> places;
+  std::vector<Person> people;
+};
+
+// Sorts (key..., count) rows by count descending, then keys ascending.
+template <typename Key>
+std::vector<std::pair<Key, long>> ordered(const std::map<Key, long>& counts) {
+  std::vector<std::pair<Key, long>> rows(counts.begin(), counts.end());
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return rows;
+}
+
+std::string json_string(const std::string& s) { return "\"" + s + "\""; }  // no escapes in the shipped data
+
+class DatasummarizerTest : public ::testing::Test {
+ protected:
+  DatasummarizerTest() : db("summary") {}
+
+  void load_shipped() {
+    const auto r = run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", shipped("people.csv")});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+  }
+  std::string report(const std::string& name, const std::string& extension = "json") {
+    const auto path = tmp / (name + "." + extension);
+    const auto r = run_datasummarizer(db, tmp, {"--report", name, "--output", path.string()});
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    return read_file(path);
+  }
+
+  TestDatabase db;
+  TempDir tmp;
+  Shipped data;
+};
+
+TEST_F(DatasummarizerTest, PeoplePerCountryMatchesTheCsvFiles) {
+  load_shipped();
+  std::map<std::string, long> counts;
+  for (const Person& p : data.people) ++counts[data.places.at(p.city).country];
+  std::string expected = "{";
+  for (const auto& [country, n] : ordered(counts)) {
+    expected += (expected.size() > 1 ? "," : "") + json_string(country) + ":" + std::to_string(n);
+  }
+  expected += "}";
+  EXPECT_EQ(report("people_per_country"), expected);
+  EXPECT_EQ(expected, read_file(shipped("sample_output.json")));
+}
+
+TEST_F(DatasummarizerTest, PeoplePerCountyMatchesTheCsvFiles) {
+  load_shipped();
+  std::map<std::pair<std::string, std::string>, long> counts;
+  for (const Person& p : data.people) {
+    const PlaceInfo& place = data.places.at(p.city);
+    ++counts[{place.county, place.country}];
+  }
+  std::string json = "[", csv = "county,country,people\r\n";
+  for (const auto& [key, n] : ordered(counts)) {
+    json += fmt::format("{}{{\"county\":{},\"country\":{},\"people\":{}}}", json.size() > 1 ? "," : "",
+                        json_string(key.first), json_string(key.second), n);
+    csv += fmt::format("{},{},{}\r\n", key.first, key.second, n);
+  }
+  json += "]";
+  EXPECT_EQ(report("people_per_county"), json);
+  EXPECT_EQ(report("people_per_county", "csv"), csv);
+}
+
+TEST_F(DatasummarizerTest, PeoplePerCityMatchesTheCsvFiles) {
+  load_shipped();
+  std::map<std::tuple<std::string, std::string, std::string>, long> counts;
+  for (const Person& p : data.people) {
+    const PlaceInfo& place = data.places.at(p.city);
+    ++counts[{p.city, place.county, place.country}];
+  }
+  std::string json = "[";
+  for (const auto& [key, n] : ordered(counts)) {
+    json += fmt::format("{}{{\"city\":{},\"county\":{},\"country\":{},\"people\":{}}}", json.size() > 1 ? "," : "",
+                        json_string(std::get<0>(key)), json_string(std::get<1>(key)), json_string(std::get<2>(key)), n);
+  }
+  json += "]";
+  EXPECT_EQ(report("people_per_city"), json);
+}
+
+TEST_F(DatasummarizerTest, BirthsPerDecadeMatchesTheCsvFiles) {
+  load_shipped();
+  std::map<std::pair<std::string, int>, long> counts;
+  for (const Person& p : data.people) ++counts[{data.places.at(p.city).country, std::stoi(p.date.substr(0, 4)) / 10 * 10}];
+  std::string json = "[";
+  for (const auto& [key, n] : ordered(counts)) {
+    json += fmt::format("{}{{\"country\":{},\"decade\":{},\"births\":{}}}", json.size() > 1 ? "," : "",
+                        json_string(key.first), key.second, n);
+  }
+  json += "]";
+  EXPECT_EQ(report("births_per_decade"), json);
+}
+
+TEST_F(DatasummarizerTest, TopGivenNamesMatchesTheCsvFiles) {
+  load_shipped();
+  std::map<std::string, std::map<std::string, long>> per_country;
+  for (const Person& p : data.people) ++per_country[data.places.at(p.city).country][p.given];
+  struct Entry {
+    std::string country, name;
+    long n;
+    int rank;
+  };
+  std::vector<Entry> top;
+  for (const auto& [country, names] : per_country) {
+    const auto ranked = ordered(names);
+    for (std::size_t i = 0; i < ranked.size() && i < 10; ++i) {
+      top.push_back({country, ranked[i].first, ranked[i].second, static_cast<int>(i + 1)});
+    }
+  }
+  std::stable_sort(top.begin(), top.end(), [](const Entry& a, const Entry& b) {
+    if (a.n != b.n) return a.n > b.n;
+    if (a.country != b.country) return a.country < b.country;
+    return a.name < b.name;
+  });
+  ASSERT_EQ(top.size(), 20u);
+  std::string json = "[";
+  for (const Entry& e : top) {
+    json += fmt::format("{}{{\"country\":{},\"given_name\":{},\"people\":{},\"rank\":{}}}", json.size() > 1 ? "," : "",
+                        json_string(e.country), json_string(e.name), e.n, e.rank);
+  }
+  json += "]";
+  EXPECT_EQ(report("top_given_names"), json);
+}
+
+TEST_F(DatasummarizerTest, AllReportsToADirectoryInEitherFormat) {
+  load_shipped();
+  const auto dir = tmp / "reports" / "nested";
+  auto r = run_datasummarizer(db, tmp, {"--all", "--output-dir", dir.string(), "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  for (const char* name : {"people_per_country", "people_per_county", "people_per_city", "births_per_decade",
+                           "top_given_names"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / (std::string(name) + ".csv"))) << name;
+  }
+  EXPECT_EQ(read_file(dir / "people_per_country.csv"), "country,people\r\nScotland,8048\r\nNorthern Ireland,1952\r\n");
+}
+
+TEST_F(DatasummarizerTest, NamesWithCommasQuotesLineBreaksAndScriptsRoundTrip) {
+  // Loaded through dataloader, as users would, from quoted CSV fields.
+  const std::vector<std::string> names = {"Smith, Jr", "Say \"Hi\"", "Two\nLines", "Γιώργος", "დავითი", "李明",
+                                          "O'Brien", "back\\slash"};
+  std::string people = "given_name,family_name,date_of_birth,place_of_birth\n";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string quoted = "\"";
+    for (char c : names[i]) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += "\"";
+    for (std::size_t k = 0; k <= i; ++k) people += quoted + ",Roe,1950-01-01,Kelso\n";  // name i appears i+1 times
+  }
+  write_file(tmp / "people.csv", people);
+  const auto load = run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", (tmp / "people.csv").string()});
+  ASSERT_EQ(load.exit_code, 0) << describe(load);
+  // Control characters cannot come through the loader; put one in directly.
+  db.session().execute(
+      "INSERT INTO people (id, given_name, family_name, date_of_birth, place_of_birth_id) "
+      "SELECT 999999, ?, 'Roe', '1950-01-01', id FROM places WHERE city = 'Kelso'",
+      {std::string("bell\a\x01tab\t")});
+
+  const auto json = nlohmann::json::parse(report("top_given_names"));
+  std::map<std::string, long> got;
+  for (const auto& row : json) got[row["given_name"].get<std::string>()] = row["people"].get<long>();
+  for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(got[names[i]], static_cast<long>(i + 1)) << names[i];
+  EXPECT_EQ(got["bell\a\x01tab\t"], 1);
+
+  std::istringstream in(report("top_given_names", "csv"));
+  csv::Reader reader(in);
+  csv::Record record;
+  ASSERT_TRUE(reader.next(record));  // header
+  std::map<std::string, long> from_csv;
+  while (reader.next(record)) {
+    ASSERT_EQ(record.error, "");
+    ASSERT_EQ(record.fields.size(), 4u);
+    from_csv[std::string(record.fields[1])] = std::stol(std::string(record.fields[2]));
+  }
+  EXPECT_EQ(from_csv, got);
+}
+
+TEST_F(DatasummarizerTest, EmptyDatabaseGivesValidEmptyOutputs) {
+  write_file(tmp / "places.csv", "city,county,country\n");
+  write_file(tmp / "people.csv", "given_name,family_name,date_of_birth,place_of_birth\n");
+  ASSERT_EQ(run_dataloader(db, tmp, {"--places", (tmp / "places.csv").string(), "--people",
+                                     (tmp / "people.csv").string()})
+                .exit_code,
+            0);
+  EXPECT_EQ(report("people_per_country"), "{}");
+  EXPECT_EQ(report("people_per_city"), "[]");
+  EXPECT_EQ(report("top_given_names"), "[]");
+  EXPECT_EQ(report("births_per_decade", "csv"), "country,decade,births\r\n");
+  EXPECT_TRUE(nlohmann::json::parse(report("people_per_country")).empty());
+}
+
+TEST_F(DatasummarizerTest, NoTablesIsExit66WithAHint) {
+  const auto r = run_datasummarizer(db, tmp, {"--output", (tmp / "s.json").string()});
+  EXPECT_EQ(r.exit_code, 66) << describe(r);
+  EXPECT_NE(r.err.find("load data with dataloader first"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "s.json"));
+}
+
+TEST_F(DatasummarizerTest, UnwritableOutputIsExit73AndTheOldFileStays) {
+  load_shipped();
+  const auto out = tmp / "summary_output.json";
+  write_file(out, "previous contents");
+  // A file-size limit of zero: the write fails even for root.
+  auto env = db.env();
+  const auto limited = run({"/bin/sh", "-c", "ulimit -f 0; exec \"$0\" \"$@\"", datasummarizer_path(), "--log-dir",
+                            (tmp / "logs").string(), "--output", out.string()},
+                           env);
+  EXPECT_EQ(limited.exit_code, 73) << describe(limited);
+  EXPECT_EQ(read_file(out), "previous contents");
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(tmp.path())) ++entries;
+  EXPECT_EQ(entries, 2u) << "only the old file and logs/: no temporary left";
+
+  const auto missing_dir = run_datasummarizer(db, tmp, {"--output", (tmp / "no" / "such" / "s.json").string()});
+  EXPECT_EQ(missing_dir.exit_code, 73) << describe(missing_dir);
+  std::filesystem::create_directory(tmp / "a_directory");
+  const auto onto_directory = run_datasummarizer(db, tmp, {"--output", (tmp / "a_directory").string(), "--format", "json"});
+  EXPECT_EQ(onto_directory.exit_code, 73) << describe(onto_directory);
+}
+
+TEST_F(DatasummarizerTest, ListsReportsAndRefusesUnknownOnes) {
+  const auto list = run_datasummarizer(db, tmp, {"--list-reports"});
+  EXPECT_EQ(list.exit_code, 0);
+  for (const char* name : {"people_per_country", "people_per_county", "people_per_city", "births_per_decade",
+                           "top_given_names"}) {
+    EXPECT_NE(list.out.find(name), std::string::npos) << name;
+  }
+  const auto unknown = run_datasummarizer(db, tmp, {"--report", "nope"});
+  EXPECT_EQ(unknown.exit_code, 64) << describe(unknown);
+  EXPECT_NE(unknown.err.find("unknown report 'nope'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pipeline::testing
