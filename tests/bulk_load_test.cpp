@@ -20,7 +20,7 @@ TEST(BulkLoadTest, ValuesArriveByteForByte) {
   db.session().execute(kTable);
   const std::vector<std::string> values = {"plain", "tab\tinside", "new\nline", "cr\rhere",   "back\\slash",
                                            "\\N",   "Γιώργος",     "李明",      "trailing\\", "comma, quote\""};
-  BulkLoad load(db.options(), BulkTarget{"t", {"id", "v"}, {}, ""});
+  BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}});
   for (std::size_t i = 0; i < values.size(); ++i) load.write_row({std::to_string(i), values[i]});
   EXPECT_EQ(load.finish(), values.size());
   const ResultTable rows = db.session().query("SELECT v FROM t ORDER BY id");
@@ -31,7 +31,7 @@ TEST(BulkLoadTest, ValuesArriveByteForByte) {
 TEST(BulkLoadTest, ManyChunksAreStreamedInOrder) {
   TestDatabase db("bulk");
   db.session().execute(kTable);
-  BulkLoad load(db.options(), BulkTarget{"t", {"id", "v"}, {}, ""});
+  BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}});
   constexpr int kRows = 200000;  // several MB: many chunks through the bounded queue
   for (int i = 0; i < kRows; ++i) load.write_row({std::to_string(i), "value number " + std::to_string(i)});
   EXPECT_EQ(load.finish(), static_cast<std::uint64_t>(kRows));
@@ -43,13 +43,13 @@ TEST(BulkLoadTest, AbortCommitsNothing) {
   TestDatabase db("bulk");
   db.session().execute(kTable);
   {
-    BulkLoad load(db.options(), BulkTarget{"t", {"id", "v"}, {}, ""});
+    BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}});
     for (int i = 0; i < 100000; ++i) load.write_row({std::to_string(i), "x"});
     load.abort();
   }
   EXPECT_EQ(db.count("t"), 0u);
   {
-    BulkLoad load(db.options(), BulkTarget{"t", {"id", "v"}, {}, ""});
+    BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}});
     load.write_row({"1", "y"});
     // Destroyed unfinished: same as abort.
   }
@@ -59,7 +59,7 @@ TEST(BulkLoadTest, AbortCommitsNothing) {
 TEST(BulkLoadTest, ServerWarningsFailTheLoadAndCommitNothing) {
   TestDatabase db("bulk");
   db.session().execute("CREATE TABLE t (id INT NOT NULL PRIMARY KEY, v VARCHAR(3) NOT NULL)");
-  BulkLoad load(db.options(), BulkTarget{"t", {"id", "v"}, {}, ""});
+  BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}});
   load.write_row({"1", "ok"});
   load.write_row({"2", "too long for the column"});
   try {
@@ -71,6 +71,30 @@ TEST(BulkLoadTest, ServerWarningsFailTheLoadAndCommitNothing) {
   EXPECT_EQ(db.count("t"), 0u);
 }
 
+TEST(BulkLoadTest, SkipDuplicatesKeepsTheFirstAndCountsTheRest) {
+  TestDatabase db("bulk");
+  db.session().execute("CREATE TABLE t (id INT NOT NULL PRIMARY KEY, v VARCHAR(10) NOT NULL, UNIQUE KEY (v))");
+  BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}, .skip_duplicates = true});
+  load.write_row({"1", "a"});
+  load.write_row({"2", "b"});
+  load.write_row({"3", "a"});
+  load.write_row({"4", "a"});
+  EXPECT_EQ(load.finish(), 2u);
+  EXPECT_EQ(load.rows_skipped(), 2u);
+  EXPECT_EQ(db.session().query_value("SELECT id FROM t WHERE v = 'a'"), "1");
+}
+
+TEST(BulkLoadTest, SkipDuplicatesStillFailsOnAnyOtherWarning) {
+  TestDatabase db("bulk");
+  db.session().execute("CREATE TABLE t (id INT NOT NULL PRIMARY KEY, v VARCHAR(3) NOT NULL)");
+  BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}, .skip_duplicates = true});
+  load.write_row({"1", "ok"});
+  load.write_row({"1", "dup"});
+  load.write_row({"2", "too long"});
+  EXPECT_THROW(load.finish(), Error);
+  EXPECT_EQ(db.count("t"), 0u);
+}
+
 TEST(BulkLoadTest, RefusesAServerRequestForAnyOtherFile) {
   TestDatabase db("bulk");
   db.session().execute(kTable);
@@ -79,7 +103,7 @@ TEST(BulkLoadTest, RefusesAServerRequestForAnyOtherFile) {
   testing::write_file(secret, "1\tsecret\n");
   // The statement names another file than the stream's own token, so the
   // server asks for that file: the handler must send nothing.
-  BulkLoad load(db.options(), BulkTarget{"t", {"id", "v"}, {}, secret.string()});
+  BulkLoad load(db.options(), BulkTarget{.table = "t", .columns = {"id", "v"}, .statement_file_name = secret.string()});
   load.write_row({"2", "ours"});
   try {
     load.finish();

@@ -73,6 +73,20 @@ TEST_F(DataloaderTest, ReplaceLeavesExactlyTheNewFilesRows) {
             "0");
 }
 
+TEST_F(DataloaderTest, ReplaceRefusesToEmptyATableUnlessAllowed) {
+  ASSERT_EQ(load_shipped().exit_code, 0);
+  const auto before = checksums();
+  const auto empty_people = file("people.csv", kPeopleHeader);
+  const auto refused = load({"--places", shipped("places.csv"), "--people", empty_people});
+  EXPECT_EQ(refused.exit_code, 65) << describe(refused);
+  EXPECT_NE(refused.err.find("replacing would empty the people table"), std::string::npos) << refused.err;
+  EXPECT_EQ(checksums(), before);
+  const auto allowed = load({"--places", shipped("places.csv"), "--people", empty_people, "--allow-empty"});
+  EXPECT_EQ(allowed.exit_code, 0) << describe(allowed);
+  EXPECT_EQ(db.count("people"), 0u);
+  EXPECT_EQ(db.count("places"), 114u);
+}
+
 TEST_F(DataloaderTest, AppendTwiceAddsNothingTheSecondTime) {
   auto first = load_shipped({"--mode", "append"});
   ASSERT_EQ(first.exit_code, 0) << describe(first);
@@ -177,8 +191,8 @@ TEST_F(DataloaderTest, AtOrUnderTheLimitGoodRowsAreCommittedAndRejectsListed) {
   EXPECT_EQ(cell(run, 6), "3");  // rejected
   // Each reject is also a log line.
   const std::string log = read_file(tmp / "logs" / "dataloader.log");
-  EXPECT_NE(log.find("rejected " + path + ":3: date_of_birth"), std::string::npos) << log;
-  EXPECT_NE(log.find("rejected " + path + ":5: (record)"), std::string::npos) << log;
+  EXPECT_NE(log.find("rejected " + path + ":3: date_of_birth: '1990-13-01': month 13"), std::string::npos) << log;
+  EXPECT_NE(log.find("rejected " + path + ":5: (record): has 5 fields"), std::string::npos) << log;
 }
 
 TEST_F(DataloaderTest, DefaultRejectsFileIsNamedAfterTheRun) {

@@ -11,7 +11,7 @@ TEST(PlaceSetTest, NumbersFileRowsInOrderAndRejectsARepeatedCity) {
   EXPECT_FALSE(places.add_from_file({"Annan", "Dumfriesshire", "Scotland"}, 3));
   const auto repeated = places.add_from_file({"Kelso", "Other", "Scotland"}, 9);
   ASSERT_TRUE(repeated);
-  EXPECT_EQ(*repeated, "city 'Kelso' is listed twice: first at line 2");
+  EXPECT_EQ(*repeated, "'Kelso' is listed twice: first at line 2");
   ASSERT_NE(places.find("Kelso"), nullptr);
   EXPECT_EQ(places.find("Kelso")->id, 1u);
   EXPECT_EQ(places.find("Kelso")->county, "Roxburghshire");

@@ -59,12 +59,18 @@ Process::Process(const std::vector<std::string>& argv, const EnvOverrides& env) 
 }
 
 Process::~Process() {
-  if (!waited_ && pid_ > 0) {
+  if (!waited_ && !reaped_ && pid_ > 0) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
   if (out_fd_ >= 0) ::close(out_fd_);
   if (err_fd_ >= 0) ::close(err_fd_);
+}
+
+bool Process::running() {
+  if (reaped_) return false;
+  if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+  return !reaped_;
 }
 
 ProcessResult Process::wait(std::chrono::seconds timeout) {
@@ -94,8 +100,8 @@ ProcessResult Process::wait(std::chrono::seconds timeout) {
       }
     }
   }
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
+  int status = status_;
+  if (!reaped_) ::waitpid(pid_, &status, 0);
   waited_ = true;
   if (timed_out) {
     result.exit_code = -1;

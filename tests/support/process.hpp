@@ -33,6 +33,8 @@ class Process {
 
   // Waits for the exit, collecting output; kills the child at `timeout`.
   ProcessResult wait(std::chrono::seconds timeout = std::chrono::seconds(180));
+  // Whether the child has not exited yet (does not wait).
+  bool running();
   pid_t pid() const { return pid_; }
 
  private:
@@ -40,6 +42,8 @@ class Process {
   int out_fd_ = -1;
   int err_fd_ = -1;
   bool waited_ = false;
+  bool reaped_ = false;
+  int status_ = 0;
 };
 
 inline ProcessResult run(const std::vector<std::string>& argv, const EnvOverrides& env = {},

@@ -24,6 +24,9 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->default_str("replace")
       ->group("Loading");
   app.add_flag("--dry-run", options.dry_run, "Validate and report; change no data table")->group("Loading");
+  app.add_flag("--allow-empty", options.allow_empty,
+               "Let --mode replace empty a table with a file that has no data rows (refused by default)")
+      ->group("Loading");
   app.add_option("--max-rejects", options.max_rejects,
                  "Rejected rows tolerated; over this nothing is committed and the exit code is 65")
       ->check(CLI::NonNegativeNumber)

@@ -20,6 +20,7 @@ namespace {
 constexpr std::size_t kChunkBytes = 256 * 1024;
 constexpr std::size_t kMaxQueuedChunks = 4;
 constexpr unsigned int kClientError = 2000;  // CR_UNKNOWN_ERROR
+constexpr int kDuplicateKey = 1062;          // ER_DUP_ENTRY
 
 std::string random_token() {
   std::random_device device;
@@ -96,7 +97,7 @@ DbError error_of(MYSQL* mysql, const std::string& what) {
 }  // namespace
 
 BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
-    : target_(target.table), token_(random_token()) {
+    : target_(target.table), token_(random_token()), skip_duplicates_(target.skip_duplicates) {
   static std::once_flag library_initialised;
   std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
 
@@ -136,9 +137,9 @@ BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
 
   const std::string& file_name = target.statement_file_name.empty() ? token_ : target.statement_file_name;
   std::string statement = fmt::format(
-      "LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET utf8mb4 "
+      "LOAD DATA LOCAL INFILE {} {}INTO TABLE {} CHARACTER SET utf8mb4 "
       "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (",
-      quote_string(file_name), quote_identifier(target.table));
+      quote_string(file_name), skip_duplicates_ ? "IGNORE " : "", quote_identifier(target.table));
   for (std::size_t i = 0; i < target.columns.size(); ++i) {
     if (i > 0) statement += ", ";
     statement += quote_identifier(target.columns[i]);
@@ -162,29 +163,29 @@ void BulkLoad::run(std::string statement) {
   int error_number = 0;
   std::string state, message;
   std::uint64_t loaded = 0;
+  unsigned int warning_count = 0;
+  std::vector<std::pair<int, std::string>> warnings;
   if (mysql_real_query(mysql_, statement.data(), statement.size()) != 0) {
     error_number = static_cast<int>(mysql_errno(mysql_));
     state = mysql_sqlstate(mysql_);
     message = mysql_error(mysql_);
   } else {
     loaded = mysql_affected_rows(mysql_);
-    if (const unsigned int warnings = mysql_warning_count(mysql_); warnings > 0) {
-      error_number = kClientError;
-      state = "HY000";
-      message = fmt::format("the server reported {} warning(s), so it may have changed values", warnings);
-      if (mysql_real_query(mysql_, "SHOW WARNINGS LIMIT 3", 21) == 0) {
-        if (MYSQL_RES* result = mysql_store_result(mysql_)) {
-          while (MYSQL_ROW row = mysql_fetch_row(result)) {
-            message += fmt::format("; {} {}", row[1] ? row[1] : "", row[2] ? row[2] : "");
-          }
-          mysql_free_result(result);
+    warning_count = mysql_warning_count(mysql_);
+    if (warning_count > 0 && mysql_real_query(mysql_, "SHOW WARNINGS LIMIT 5", 21) == 0) {
+      if (MYSQL_RES* result = mysql_store_result(mysql_)) {
+        while (MYSQL_ROW row = mysql_fetch_row(result)) {
+          warnings.emplace_back(row[1] ? std::atoi(row[1]) : 0, row[2] ? row[2] : "");
         }
+        mysql_free_result(result);
       }
     }
   }
   std::lock_guard lock(mutex_);
   done_ = true;
   rows_loaded_ = loaded;
+  warning_count_ = warning_count;
+  warnings_ = std::move(warnings);
   if (error_number != 0 && failure_errno_ == 0) {
     failure_errno_ = error_number;
     failure_state_ = state;
@@ -272,16 +273,32 @@ std::uint64_t BulkLoad::finish() {
   finished_ = true;
   try {
     rethrow_failure();
-    if (rows_loaded_ != rows_written_) {
-      throw Error(ExitCode::kSoftware,
-                  fmt::format("LOAD DATA into {} stored {} of the {} rows sent", target_, rows_loaded_, rows_written_));
-    }
+    check_outcome();
     execute_or_throw("COMMIT", "committing LOAD DATA into " + target_);
   } catch (...) {
     mysql_real_query(mysql_, "ROLLBACK", 8);
     throw;
   }
   return rows_loaded_;
+}
+
+void BulkLoad::check_outcome() const {
+  const std::uint64_t skipped = rows_written_ - std::min(rows_loaded_, rows_written_);
+  // With IGNORE every skipped duplicate leaves one warning and nothing else
+  // may: a truncated or converted value would warn without skipping.
+  const bool only_duplicates =
+      skip_duplicates_ && warning_count_ == skipped &&
+      std::all_of(warnings_.begin(), warnings_.end(), [](const auto& w) { return w.first == kDuplicateKey; });
+  if (warning_count_ > 0 && !only_duplicates) {
+    std::string text = fmt::format("LOAD DATA into {}: the server reported {} warning(s), so it may have changed values",
+                                   target_, warning_count_);
+    for (const auto& [code, warning] : warnings_) text += fmt::format("; {} {}", code, warning);
+    throw Error(ExitCode::kSoftware, text);
+  }
+  if (rows_loaded_ > rows_written_ || (!skip_duplicates_ && rows_loaded_ != rows_written_)) {
+    throw Error(ExitCode::kSoftware,
+                fmt::format("LOAD DATA into {} stored {} of the {} rows sent", target_, rows_loaded_, rows_written_));
+  }
 }
 
 void BulkLoad::abort() noexcept {

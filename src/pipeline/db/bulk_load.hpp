@@ -26,16 +26,20 @@ namespace pipeline::db {
 
 struct BulkTarget {
   // Table to load into, unquoted.
-  std::string table;
+  std::string table{};
   // Its columns, in the order write_row() passes values.
-  std::vector<std::string> columns;
+  std::vector<std::string> columns{};
   // Statements run on the connection after the session setup and before the
   // load, e.g. "SET SESSION foreign_key_checks = 0".
-  std::vector<std::string> setup;
+  std::vector<std::string> setup{};
+  // Skip rows whose unique key is already in the table (LOAD DATA ... IGNORE)
+  // and count them; the first of equal rows in stream order is kept. Any
+  // warning but a duplicate key still fails the load. Default off.
+  bool skip_duplicates = false;
   // The file name the statement names. Empty (the default) means the
   // stream's own random token. Anything else makes the server ask for a file
   // the handler does not serve: tests use it to prove such a request fails.
-  std::string statement_file_name;
+  std::string statement_file_name{};
 };
 
 class BulkLoad {
@@ -53,15 +57,17 @@ class BulkLoad {
   // statement already failed (server gone, refused, killed).
   void write_row(std::initializer_list<std::string_view> values);
 
-  // Ends the data, waits for the server, checks that it stored every row with
-  // no warning, and commits. Returns the number of rows loaded. On any
-  // failure rolls back and throws.
+  // Ends the data, waits for the server, checks that it stored every row (or
+  // skipped exactly the duplicates) with no other warning, and commits.
+  // Returns the number of rows stored. On any failure rolls back and throws.
   std::uint64_t finish();
 
   // Stops the load and rolls it back. Safe to call more than once.
   void abort() noexcept;
 
   std::uint64_t rows_written() const { return rows_written_; }
+  // Rows skipped as duplicates; known after finish().
+  std::uint64_t rows_skipped() const { return rows_written_ - rows_loaded_; }
 
   // Called by Connector/C's local-infile hooks; not part of the interface.
   int on_infile_init(const char* file_name);
@@ -72,6 +78,8 @@ class BulkLoad {
   void run(std::string statement);
   void push_chunk();
   void rethrow_failure();
+  // Whether the server stored what it was sent; throws if not.
+  void check_outcome() const;
   void execute_or_throw(std::string_view sql, const std::string& what);
 
   st_mysql* mysql_ = nullptr;
@@ -90,11 +98,15 @@ class BulkLoad {
   std::string failure_state_;
   std::string failure_message_;
   std::uint64_t rows_loaded_ = 0;
+  unsigned int warning_count_ = 0;
+  // The first few warnings: error number and message.
+  std::vector<std::pair<int, std::string>> warnings_;
 
   std::string current_;  // producer's chunk being filled
   std::string reading_;  // chunk being sent (worker thread only)
   std::size_t reading_pos_ = 0;
   std::string refused_file_;
+  bool skip_duplicates_ = false;
   std::uint64_t rows_written_ = 0;
   bool finished_ = false;
 };

@@ -14,9 +14,9 @@
 namespace pipeline::db {
 
 const std::vector<std::string_view> kSessionSetup = {
-    // Pinned so that user variables, literals and columns never mix collations.
-    "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
-    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+    // Collation pinned so that user variables, literals and columns never mix
+    // collations; one statement, one round trip.
+    "SET NAMES utf8mb4 COLLATE utf8mb4_bin, SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'",
 };
 
@@ -113,8 +113,6 @@ Session::Session(const ConnectionOptions& options) : impl_(std::make_unique<Impl
   } catch (const sql::SQLException& e) {
     rethrow("connecting to " + impl_->target, e);
   }
-  connection_id_ = std::stoull(query_value("SELECT CONNECTION_ID()").value_or("0"));
-  server_version_ = query_value("SELECT VERSION()").value_or("");
 }
 
 Session::~Session() = default;

@@ -41,15 +41,9 @@ class Session {
   // The first column of the first row, or nullopt if there is no row or it is NULL.
   std::optional<std::string> query_value(std::string_view sql, const std::vector<Value>& params = {});
 
-  // The server's id for this connection (CONNECTION_ID()).
-  std::uint64_t connection_id() const { return connection_id_; }
-  const std::string& server_version() const { return server_version_; }
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::uint64_t connection_id_ = 0;
-  std::string server_version_;
 };
 
 // Statements every session runs first, on either client library.

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "pipeline/util/utf8.hpp"
+
 namespace pipeline::load {
 namespace {
 
@@ -17,7 +19,24 @@ std::string normalised(std::string_view name) {
   return out;
 }
 
-std::string quoted(std::string_view name) { return fmt::format("'{}'", name); }
+// A header name for a message: control bytes and invalid UTF-8 escaped, long
+// names cut, so that a binary file cannot put raw bytes into a log line.
+std::string quoted(std::string_view name) {
+  constexpr std::size_t kMaxShown = 40;
+  const bool clean = util::check_utf8(name).valid &&
+                     std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  std::string shown;
+  if (clean) {
+    shown = name.size() > kMaxShown ? std::string(name.substr(0, kMaxShown)) + "..." : std::string(name);
+  } else {
+    for (std::size_t i = 0; i < name.size() && i < kMaxShown; ++i) {
+      const auto byte = static_cast<unsigned char>(name[i]);
+      shown += byte >= 0x20 && byte < 0x7F ? std::string(1, name[i]) : fmt::format("\\x{:02X}", byte);
+    }
+    if (name.size() > kMaxShown) shown += "...";
+  }
+  return "'" + shown + "'";
+}
 
 }  // namespace
 
@@ -59,6 +78,17 @@ std::variant<HeaderMap, std::string> map_header(const std::vector<std::string_vi
     if (!used[i] && !repeated) problems.push_back(fmt::format("unexpected column {}", quoted(header[i])));
   }
   if (problems.empty()) return map;
+  const std::string_view first = header.empty() ? std::string_view() : header.front();
+  if (first.substr(0, 2) == "\xFF\xFE" || first.substr(0, 2) == "\xFE\xFF") {
+    problems.push_back("the file starts with a UTF-16 byte order mark: save it as UTF-8");
+  } else if (header.size() == 1) {
+    const std::string_view only = first;
+    if (only.find(';') != std::string_view::npos) {
+      problems.push_back("the columns are separated by ';': the file must be comma-separated");
+    } else if (only.find('\t') != std::string_view::npos) {
+      problems.push_back("the columns are separated by tabs: the file must be comma-separated");
+    }
+  }
   std::vector<std::string> names;
   for (std::string_view name : expected) names.emplace_back(name);
   return fmt::format("bad header: {}; expected the columns {}", fmt::join(problems, "; "), fmt::join(names, ","));

@@ -146,14 +146,12 @@ void write_places(db::Session& session, std::string_view table, const std::vecto
   }
 }
 
-// The people rows of the stage that are new: not stored already, and the
-// first of their kind in the run (lowest id, i.e. earliest line).
-constexpr std::string_view kNewPeopleFromStage =
-    "SELECT MIN(s.id), s.given_name, s.family_name, s.date_of_birth, s.place_of_birth_id "
-    "FROM people__stage s "
-    "WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.place_of_birth_id = s.place_of_birth_id "
-    "AND p.date_of_birth = s.date_of_birth AND p.family_name = s.family_name AND p.given_name = s.given_name) "
-    "GROUP BY s.place_of_birth_id, s.date_of_birth, s.family_name, s.given_name";
+// Deletes from the stage the people already stored: one pass over people,
+// each row looked up in the stage's unique natural key. STRAIGHT_JOIN keeps
+// that order: the other way round every staged row would scan its place.
+constexpr std::string_view kStoredFromStage =
+    "FROM people p STRAIGHT_JOIN people__stage s ON s.place_of_birth_id = p.place_of_birth_id "
+    "AND s.date_of_birth = p.date_of_birth AND s.family_name = p.family_name AND s.given_name = p.given_name";
 
 class LoadRun {
  public:
@@ -169,6 +167,7 @@ class LoadRun {
 
   ExitCode replace() {
     read_places();
+    refuse_emptying("places", record_.places);
     std::vector<std::unique_ptr<db::BulkLoad>> streams;
     if (!options_.dry_run) {
       create_shadow_tables(control_);
@@ -179,6 +178,7 @@ class LoadRun {
     }
     read_people(streams, 0);
     if (over_limit()) return rejected();
+    refuse_emptying("people", record_.people);
     const std::uint64_t stored = finish_streams(streams);
     spdlog::debug("streams finished: {} rows stored", stored);
     record_.places.counts.loaded = places_.changes().size();
@@ -215,33 +215,37 @@ class LoadRun {
                         .query_value("SELECT COALESCE(MAX(m), 0) FROM "
                                      "(SELECT MAX(id) AS m FROM people GROUP BY place_of_birth_id) AS per_place")
                         .value_or("0"));
+    // The stage's unique natural key drops people repeated within the run as
+    // they stream in (the first, by line, is kept).
     control_.execute(fmt::format("CREATE TABLE {} LIKE people", quote(kPeopleStage)));
-    std::vector<std::unique_ptr<db::BulkLoad>> streams = open_streams(kPeopleStage, {});
+    control_.execute(fmt::format("ALTER TABLE {} ADD UNIQUE KEY natural_key "
+                                 "(place_of_birth_id, date_of_birth, family_name, given_name)",
+                                 quote(kPeopleStage)));
+    std::vector<std::unique_ptr<db::BulkLoad>> streams = open_streams(kPeopleStage, {}, true);
     read_people(streams, id_base);
     if (over_limit()) return rejected();
-    finish_streams(streams);
+    const std::uint64_t staged = finish_streams(streams);
 
     const std::vector<const Place*> changes = places_.changes();
     record_.places.counts.loaded = changes.size();
     record_.places.counts.duplicate = record_.places.counts.read - record_.places.counts.rejected - changes.size();
     if (options_.dry_run) {
-      control_.query(fmt::format("ANALYZE TABLE people, {}", quote(kPeopleStage)));
-      const std::uint64_t fresh = std::stoull(
-          control_.query_value(fmt::format("SELECT COUNT(*) FROM ({}) AS fresh", kNewPeopleFromStage)).value_or("0"));
-      record_.people.counts.loaded = fresh;
-      record_.people.counts.duplicate = valid_people_ - fresh;
+      const std::uint64_t stored =
+          std::stoull(control_.query_value(fmt::format("SELECT COUNT(*) {}", kStoredFromStage)).value_or("0"));
+      record_.people.counts.loaded = staged - stored;
+      record_.people.counts.duplicate = valid_people_ - record_.people.counts.loaded;
       control_.execute("DROP TABLE " + quote(kPeopleStage));
       return ExitCode::kOk;
     }
+    control_.execute(fmt::format("DELETE s {}", kStoredFromStage));
 
-    // The anti-join plan depends on row estimates; a new stage has none.
-    control_.query(fmt::format("ANALYZE TABLE people, {}", quote(kPeopleStage)));
     control_.execute("START TRANSACTION");
     try {
       write_places(control_, "places", changes, true);
       const std::uint64_t inserted = control_.execute(
-          fmt::format("INSERT INTO people (id, given_name, family_name, date_of_birth, place_of_birth_id) {}",
-                      kNewPeopleFromStage));
+          fmt::format("INSERT INTO people (id, given_name, family_name, date_of_birth, place_of_birth_id) "
+                      "SELECT id, given_name, family_name, date_of_birth, place_of_birth_id FROM {}",
+                      quote(kPeopleStage)));
       control_.execute("COMMIT");
       record_.people.counts.loaded = inserted;
       record_.people.counts.duplicate = valid_people_ - inserted;
@@ -249,13 +253,26 @@ class LoadRun {
       control_.execute("ROLLBACK");
       throw;
     }
-    spdlog::info("published: {} people and {} places added or updated", record_.people.counts.loaded, changes.size());
+    spdlog::info("published: {} people and {} places added or updated", record_.people.counts.loaded,
+                 changes.size());
     control_.execute("DROP TABLE " + quote(kPeopleStage));
     return ExitCode::kOk;
   }
 
  private:
   bool over_limit() const { return rejects_.count() > options_.max_rejects; }
+
+  // Replace would empty `table` with a file that has no data rows: refuse,
+  // unless asked for, when the table holds data.
+  void refuse_emptying(const char* table, const FileRecord& file) {
+    if (file.counts.read > 0 || options_.allow_empty) return;
+    const auto stored = control_.query_value(fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS t", table));
+    if (stored.value_or("0") == "0") return;
+    throw Error(ExitCode::kDataError,
+                fmt::format("{} has no data rows: replacing would empty the {} table, which holds data; "
+                            "pass --allow-empty if that is intended",
+                            file.path, table));
+  }
 
   ExitCode rejected() {
     spdlog::error("{} row(s) rejected, more than --max-rejects {}: nothing was committed; the rows are listed in {}",
@@ -317,11 +334,16 @@ class LoadRun {
     rejects_.add(file, record.line, field, reason, record.raw_text());
   }
 
-  std::vector<std::unique_ptr<db::BulkLoad>> open_streams(std::string_view table, std::vector<std::string> setup) {
+  std::vector<std::unique_ptr<db::BulkLoad>> open_streams(std::string_view table, std::vector<std::string> setup,
+                                                          bool skip_duplicates = false) {
     std::vector<std::unique_ptr<db::BulkLoad>> streams;
     for (unsigned i = 0; i < std::max(1u, options_.streams); ++i) {
       streams.push_back(std::make_unique<db::BulkLoad>(
-          options_.connection, db::BulkTarget{std::string(table), kPeopleTableColumns, setup, ""}));
+          options_.connection,
+          db::BulkTarget{.table = std::string(table),
+                         .columns = kPeopleTableColumns,
+                         .setup = setup,
+                         .skip_duplicates = skip_duplicates}));
     }
     return streams;
   }

@@ -33,6 +33,10 @@ struct LoaderOptions {
   Mode mode = Mode::kReplace;
   // Validate and report, but change no data table. Default off.
   bool dry_run = false;
+  // Let replace empty a table: by default a file without data rows is
+  // refused when its table holds data (a truncated export must not wipe the
+  // database). Default off.
+  bool allow_empty = false;
   // Rejected rows a run tolerates; over this nothing is committed. Default 0.
   std::uint64_t max_rejects = 0;
   // Rejects CSV. Empty (the default) means <log dir>/rejects-<run id>.csv,

@@ -22,7 +22,7 @@ std::optional<std::string> PlaceSet::add_from_file(const PlaceRow& row, std::siz
   }
   Place& place = places_[found->second];
   if (place.line != 0) {
-    return fmt::format("city '{}' is listed twice: first at line {}", row.city, place.line);
+    return fmt::format("'{}' is listed twice: first at line {}", row.city, place.line);
   }
   place.line = line;
   if (place.county == row.county && place.country == row.country) {

@@ -31,7 +31,7 @@ void RejectLog::add(std::string_view file, std::size_t line, std::string_view fi
                     std::string_view raw) {
   if (!out_.is_open()) open();
   ++count_;
-  spdlog::warn("rejected {}:{}: {} {}", file, line, field, reason);
+  spdlog::warn("rejected {}:{}: {}: {}", file, line, field, reason);
   csv::write_record(out_, {file, std::to_string(line), field, reason, raw});
   if (!out_) {
     throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));

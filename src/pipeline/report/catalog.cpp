@@ -7,14 +7,19 @@ namespace pipeline::report {
 // Every query counts people per place first. people is clustered by
 // place_of_birth_id, so that is one ordered pass over the table with no join
 // per row; only the small per-place result meets places. Joining every
-// person to places instead costs about twice as much.
+// person to places instead costs two to six times as much.
+//
+// The per-place result is the left side of a LEFT JOIN to places. The
+// foreign key makes that the same as an inner join, but it keeps the
+// grouped pass the driving table: with an inner join MariaDB turns it into
+// a LATERAL DERIVED table, 114 range scans that take 1.5x as long.
 const std::vector<ReportSpec>& catalog() {
   static const std::vector<ReportSpec> reports = {
       {"people_per_country",
        "Number of people born in each country",
        "SELECT pl.country, SUM(c.n) AS people "
        "FROM (SELECT place_of_birth_id, COUNT(*) AS n FROM people GROUP BY place_of_birth_id) AS c "
-       "JOIN places pl ON pl.id = c.place_of_birth_id "
+       "LEFT JOIN places pl ON pl.id = c.place_of_birth_id "
        "GROUP BY pl.country ORDER BY people DESC, pl.country",
        Shape::kKeyCount,
        {{"country", ColumnType::kText}, {"people", ColumnType::kCount}}},
@@ -22,7 +27,7 @@ const std::vector<ReportSpec>& catalog() {
        "Number of people born in each county, with its country",
        "SELECT pl.county, pl.country, SUM(c.n) AS people "
        "FROM (SELECT place_of_birth_id, COUNT(*) AS n FROM people GROUP BY place_of_birth_id) AS c "
-       "JOIN places pl ON pl.id = c.place_of_birth_id "
+       "LEFT JOIN places pl ON pl.id = c.place_of_birth_id "
        "GROUP BY pl.county, pl.country ORDER BY people DESC, pl.county, pl.country",
        Shape::kRows,
        {{"county", ColumnType::kText}, {"country", ColumnType::kText}, {"people", ColumnType::kCount}}},
@@ -30,7 +35,7 @@ const std::vector<ReportSpec>& catalog() {
        "Number of people born in each city, with its county and country",
        "SELECT pl.city, pl.county, pl.country, c.n AS people "
        "FROM (SELECT place_of_birth_id, COUNT(*) AS n FROM people GROUP BY place_of_birth_id) AS c "
-       "JOIN places pl ON pl.id = c.place_of_birth_id "
+       "LEFT JOIN places pl ON pl.id = c.place_of_birth_id "
        "ORDER BY people DESC, pl.city, pl.county, pl.country",
        Shape::kRows,
        {{"city", ColumnType::kText},
@@ -42,7 +47,7 @@ const std::vector<ReportSpec>& catalog() {
        "SELECT pl.country, d.decade, SUM(d.n) AS births "
        "FROM (SELECT place_of_birth_id, YEAR(date_of_birth) DIV 10 * 10 AS decade, COUNT(*) AS n "
        "      FROM people GROUP BY place_of_birth_id, decade) AS d "
-       "JOIN places pl ON pl.id = d.place_of_birth_id "
+       "LEFT JOIN places pl ON pl.id = d.place_of_birth_id "
        "GROUP BY pl.country, d.decade ORDER BY births DESC, pl.country, d.decade",
        Shape::kRows,
        {{"country", ColumnType::kText}, {"decade", ColumnType::kCount}, {"births", ColumnType::kCount}}},
@@ -54,7 +59,7 @@ const std::vector<ReportSpec>& catalog() {
        "  FROM (SELECT pl.country, g.given_name, SUM(g.n) AS people"
        "        FROM (SELECT place_of_birth_id, given_name, COUNT(*) AS n"
        "              FROM people GROUP BY place_of_birth_id, given_name) AS g"
-       "        JOIN places pl ON pl.id = g.place_of_birth_id"
+       "        LEFT JOIN places pl ON pl.id = g.place_of_birth_id"
        "        GROUP BY pl.country, g.given_name) AS t"
        ") AS ranked WHERE name_rank <= 10 "
        "ORDER BY people DESC, country, given_name",

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/db/connect.hpp"
+#include "pipeline/db/db_error.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/util/atomic_file.hpp"
 
@@ -15,6 +16,7 @@ namespace pipeline::report {
 namespace {
 
 const std::filesystem::path kDefaultOutput = "data/summary_output.json";
+constexpr int kNoSuchTable = 1146;  // ER_NO_SUCH_TABLE
 
 const char* extension(Format format) { return format == Format::kJson ? ".json" : ".csv"; }
 
@@ -76,24 +78,22 @@ ExitCode run_summarize(const SummarizerOptions& options) {
   const std::vector<Target> targets = plan_outputs(options);
   const auto started = std::chrono::steady_clock::now();
   db::Session session = db::connect_with_retry(options.connection);
-  // The summarizer only reads: it never creates tables, so say plainly when there are none.
-  const db::ResultTable tables = session.query(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
-      "AND table_name IN ('people', 'places')");
-  if (tables.rows.size() < 2) {
-    throw Error(ExitCode::kNoInput, fmt::format("database {} has no people and places tables yet: load data with "
-                                                "dataloader first",
-                                                options.connection.database));
-  }
-
   // One snapshot for every report. The read view is created by the first
   // read, after that statement has opened (and metadata-locked) both tables,
   // so a concurrent replace's RENAME waits for this transaction instead of
   // showing it tables that were filled after its snapshot.
   session.execute("START TRANSACTION READ ONLY");
-  session.query(
-      "SELECT (SELECT COUNT(*) FROM places WHERE id = 0) + "
-      "(SELECT COUNT(*) FROM people WHERE place_of_birth_id = 0)");
+  try {
+    session.query(
+        "SELECT (SELECT COUNT(*) FROM places WHERE id = 0) + "
+        "(SELECT COUNT(*) FROM people WHERE place_of_birth_id = 0)");
+  } catch (const db::DbError& e) {
+    // The summarizer only reads: it never creates tables, so say plainly when there are none.
+    if (e.error_number() != kNoSuchTable) throw;
+    throw Error(ExitCode::kNoInput, fmt::format("database {} has no people and places tables yet: load data "
+                                                "with dataloader first ({})",
+                                                options.connection.database, e.what()));
+  }
   std::vector<std::string> contents;
   for (const Target& target : targets) {
     const auto t0 = std::chrono::steady_clock::now();

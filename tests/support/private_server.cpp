@@ -1,0 +1,74 @@
+#include "support/private_server.hpp"
+
+#include <signal.h>
+
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace pipeline::testing {
+namespace {
+
+std::string script() { return (source_dir() / "scripts" / "throwaway-db").string(); }
+
+}  // namespace
+
+PrivateServer::PrivateServer() { start(); }
+
+PrivateServer::~PrivateServer() { run({script(), "stop", dir_.path().string()}); }
+
+void PrivateServer::start() {
+  const auto result = run({script(), "start", dir_.path().string()}, {}, std::chrono::seconds(120));
+  if (result.exit_code != 0) throw std::runtime_error("throwaway-db start failed: " + result.err);
+  read_env();
+}
+
+void PrivateServer::stop() {
+  const auto result = run({script(), "stop", dir_.path().string()});
+  if (result.exit_code != 0) throw std::runtime_error("throwaway-db stop failed: " + result.err);
+}
+
+void PrivateServer::kill9() {
+  const pid_t pid = static_cast<pid_t>(std::stol(read_file(dir_ / "mariadbd.pid")));
+  ::kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+void PrivateServer::read_env() {
+  std::istringstream env(read_file(dir_ / "env"));
+  std::string line;
+  auto value = [](const std::string& l) {
+    std::string v = l.substr(l.find('=') + 1);
+    if (!v.empty() && v.front() == '\'') v = v.substr(1, v.size() - 2);
+    return v;
+  };
+  while (std::getline(env, line)) {
+    if (line.rfind("export MYSQL_HOST=", 0) == 0) host_ = value(line);
+    if (line.rfind("export MYSQL_TCP_PORT=", 0) == 0) port_ = value(line);
+    if (line.rfind("export MYSQL_UNIX_PORT=", 0) == 0) socket_ = value(line);
+  }
+}
+
+db::ConnectionOptions PrivateServer::options(const std::string& database) const {
+  db::ConnectionOptions options;
+  options.host = host_;
+  options.port = static_cast<unsigned>(std::stoul(port_));
+  options.socket = socket_;
+  options.user = "codetest";
+  options.password = read_file(dir_ / "password");
+  options.database = database;
+  options.connect_timeout = std::chrono::seconds(10);
+  return options;
+}
+
+EnvOverrides PrivateServer::env(const std::string& database) const {
+  return {{"MYSQL_HOST", host_},
+          {"MYSQL_TCP_PORT", port_},
+          {"MYSQL_UNIX_PORT", socket_},
+          {"MYSQL_USER", "codetest"},
+          {"MYSQL_PASSWORD_FILE", (dir_ / "password").string()},
+          {"MYSQL_PASSWORD", std::nullopt},
+          {"MYSQL_DATABASE", database}};
+}
+
+}  // namespace pipeline::testing

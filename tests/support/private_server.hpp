@@ -1,0 +1,38 @@
+// A MariaDB server of a test's own, started by scripts/throwaway-db, for
+// tests that stop or kill the server and must not disturb the shared one.
+#pragma once
+
+#include <string>
+
+#include "pipeline/db/connection_options.hpp"
+#include "support/process.hpp"
+#include "support/test_database.hpp"
+
+namespace pipeline::testing {
+
+class PrivateServer {
+ public:
+  // Starts a fresh server. Throws if it does not come up.
+  PrivateServer();
+  // Stops it and removes its directory.
+  ~PrivateServer();
+
+  // Starts it again: same data, password and (if free) port.
+  void start();
+  // Shuts it down cleanly.
+  void stop();
+  // SIGKILLs mariadbd, as a crash would.
+  void kill9();
+
+  db::ConnectionOptions options(const std::string& database = "codetest") const;
+  // MYSQL_* variables for a child process.
+  EnvOverrides env(const std::string& database = "codetest") const;
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  void read_env();
+  TempDir dir_;
+  std::string host_, port_, socket_;
+};
+
+}  // namespace pipeline::testing
