@@ -14,3 +14,10 @@ if(PIPELINE_SANITIZE)
     -fsanitize=${PIPELINE_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(project_settings INTERFACE -fsanitize=${PIPELINE_SANITIZE})
 endif()
+
+# Fuzzing: coverage instrumentation everywhere, sanitizers on; the fuzz
+# targets add -fsanitize=fuzzer at link time.
+if(PIPELINE_BUILD_FUZZ)
+  target_compile_options(project_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(project_settings INTERFACE -fsanitize=address,undefined)
+endif()

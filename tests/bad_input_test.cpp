@@ -39,13 +39,14 @@ TEST_P(BadInputTest, IsHandledAsDocumented) {
   const std::string path = bad(c.file);
   const bool places_file = std::string(c.file).rfind("places_", 0) == 0;
   const auto result = run_dataloader(
-      db, tmp, {"--places", places_file ? path : shipped("places.csv"), "--people", places_file ? shipped("people.csv") : path});
+      db, tmp,
+      {"--places", places_file ? path : shipped("places.csv"), "--people", places_file ? shipped("people.csv") : path});
 
   EXPECT_EQ(result.exit_code, c.exit_code) << describe(result);
   EXPECT_LT(result.exit_code, 128) << "killed by a signal";
   for (const std::string& message : c.messages) {
     EXPECT_NE(result.err.find(expand(message, path)), std::string::npos) << "missing: " << expand(message, path) << "\n"
-                                                                          << result.err;
+                                                                         << result.err;
   }
   if (c.exit_code != 0) {
     EXPECT_EQ(std::make_pair(db.checksum("people"), db.checksum("places")), before) << "the database changed";
@@ -60,11 +61,11 @@ INSTANTIATE_TEST_SUITE_P(
         // Files
         Case{"empty.csv", 65, {"{file}:1: the file is empty: it needs at least the header line"}},
         Case{"header_only.csv", 65, {"{file} has no data rows: replacing would empty the people table"}},
-        Case{"wrong_header.csv", 65,
+        Case{"wrong_header.csv",
+             65,
              {"{file}:1: bad header: missing column 'given_name'", "unexpected column 'surname'"}},
         Case{"duplicated_header.csv", 65, {"{file}:1: bad header: column 2 repeats 'given_name'"}},
-        Case{"misordered_header.csv", 0, {}, 3},
-        Case{"quoted_header.csv", 0, {}, 3},
+        Case{"misordered_header.csv", 0, {}, 3}, Case{"quoted_header.csv", 0, {}, 3},
         Case{"trailing_comma_header.csv", 65, {"{file}:1: bad header: unexpected column ''"}},
         Case{"nul_bytes.csv", 65, {"rejected {file}:3: given_name: contains a NUL byte"}},
         Case{"binary_garbage.csv", 65, {"{file}:1: bad header"}},
@@ -75,27 +76,25 @@ INSTANTIATE_TEST_SUITE_P(
         // Lines and fields
         Case{"missing_fields.csv", 65, {"rejected {file}:3: (record): has 3 fields; the header has 4"}},
         Case{"extra_fields.csv", 65, {"rejected {file}:3: (record): has 5 fields; the header has 4"}},
-        Case{"unterminated_quote.csv", 65, {"rejected {file}:3: (record): unterminated"}},
-        Case{"crlf.csv", 0, {}, 3},
-        Case{"bom.csv", 0, {}, 3},
-        Case{"trailing_blank_lines.csv", 0, {}, 3},
-        Case{"no_final_newline.csv", 0, {}, 3},
+        Case{"unterminated_quote.csv", 65, {"rejected {file}:3: (record): unterminated"}}, Case{"crlf.csv", 0, {}, 3},
+        Case{"bom.csv", 0, {}, 3}, Case{"trailing_blank_lines.csv", 0, {}, 3}, Case{"no_final_newline.csv", 0, {}, 3},
         Case{"whitespace_padded.csv", 65, {"rejected {file}:3: family_name: has leading or trailing whitespace"}},
         Case{"control_characters.csv", 65, {"rejected {file}:3: given_name: contains the control character U+001B"}},
         // Values
         Case{"invalid_utf8.csv", 65, {"rejected {file}:3: given_name: is not valid UTF-8 (bad byte 0xF0 at byte 3)"}},
         Case{"overlong_utf8.csv", 65, {"rejected {file}:3: family_name: is not valid UTF-8"}},
-        Case{"invalid_dates.csv", 65,
+        Case{"invalid_dates.csv",
+             65,
              {"rejected {file}:2: date_of_birth: '1900-02-29': day 29 does not exist in February 1900",
               "rejected {file}:3: date_of_birth: '2023-13-01': month 13 does not exist",
               "rejected {file}:4: date_of_birth: '31/12/1990': not an ISO date (YYYY-MM-DD)"}},
         Case{"future_date.csv", 65, {"rejected {file}:3: date_of_birth: 2999-01-01 is in the future"}},
-        Case{"long_name.csv", 65,
+        Case{"long_name.csv",
+             65,
              {"rejected {file}:3: given_name: is 101 characters long; the column holds at most 100"}},
         // References
         Case{"unknown_place.csv", 65, {"rejected {file}:3: place_of_birth: 'Atlantis' is not a city in places.csv"}},
-        Case{"places_duplicate_city.csv", 65,
-             {"rejected {file}:4: city: 'Kelso' is listed twice: first at line 2"}},
+        Case{"places_duplicate_city.csv", 65, {"rejected {file}:4: city: 'Kelso' is listed twice: first at line 2"}},
         Case{"places_missing_country.csv", 65, {"rejected {file}:3: (record): has 2 fields; the header has 3"}}),
     [](const ::testing::TestParamInfo<Case>& p) {
       std::string name = p.param.file;
@@ -107,9 +106,10 @@ TEST(BadInputTest, TenMegabyteLineIsRejectedAndTheRestLoads) {
   TestDatabase db("bad");
   TempDir tmp;
   const std::string line(10 * 1024 * 1024, 'x');
-  write_file(tmp / "people.csv", "given_name,family_name,date_of_birth,place_of_birth\n"
-                                 "Ann,Smith,1990-01-01,Kelso\n" +
-                                     line + "\nBob,Jones,1985-05-05,Annan\n");
+  write_file(tmp / "people.csv",
+             "given_name,family_name,date_of_birth,place_of_birth\n"
+             "Ann,Smith,1990-01-01,Kelso\n" +
+                 line + "\nBob,Jones,1985-05-05,Annan\n");
   const std::string path = (tmp / "people.csv").string();
   const auto result =
       run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", path, "--max-rejects", "1"});

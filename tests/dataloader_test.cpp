@@ -351,3 +351,24 @@ TEST_F(DataloaderTest, BadUsageExits64) {
 
 }  // namespace
 }  // namespace pipeline::testing
+
+namespace pipeline::testing {
+namespace {
+
+TEST(DataloaderTlsTest, TheWholePipelineRunsOverRequiredTls) {
+  TestDatabase db("tls");
+  TempDir tmp;
+  const char* ca = std::getenv("THROWAWAY_DB_TLS_CA");
+  ASSERT_NE(ca, nullptr);
+  const EnvOverrides tls = {{"MYSQL_HOST", "127.0.0.1"}, {"MYSQL_TLS_CA", ca}, {"MYSQL_TLS_REQUIRED", "1"}};
+  const auto load =
+      run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", shipped("people.csv")}, tls);
+  ASSERT_EQ(load.exit_code, 0) << describe(load);
+  EXPECT_EQ(db.count("people"), 10000u);
+  const auto summary = run_datasummarizer(db, tmp, {"--output", (tmp / "s.json").string()}, tls);
+  ASSERT_EQ(summary.exit_code, 0) << describe(summary);
+  EXPECT_EQ(read_file(tmp / "s.json"), read_file(shipped("sample_output.json")));
+}
+
+}  // namespace
+}  // namespace pipeline::testing

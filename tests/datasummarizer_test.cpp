@@ -132,7 +132,8 @@ TEST_F(DatasummarizerTest, PeoplePerCityMatchesTheCsvFiles) {
 TEST_F(DatasummarizerTest, BirthsPerDecadeMatchesTheCsvFiles) {
   load_shipped();
   std::map<std::pair<std::string, int>, long> counts;
-  for (const Person& p : data.people) ++counts[{data.places.at(p.city).country, std::stoi(p.date.substr(0, 4)) / 10 * 10}];
+  for (const Person& p : data.people)
+    ++counts[{data.places.at(p.city).country, std::stoi(p.date.substr(0, 4)) / 10 * 10}];
   std::string json = "[";
   for (const auto& [key, n] : ordered(counts)) {
     json += fmt::format("{}{{\"country\":{},\"decade\":{},\"births\":{}}}", json.size() > 1 ? "," : "",
@@ -178,8 +179,8 @@ TEST_F(DatasummarizerTest, AllReportsToADirectoryInEitherFormat) {
   const auto dir = tmp / "reports" / "nested";
   auto r = run_datasummarizer(db, tmp, {"--all", "--output-dir", dir.string(), "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
-  for (const char* name : {"people_per_country", "people_per_county", "people_per_city", "births_per_decade",
-                           "top_given_names"}) {
+  for (const char* name :
+       {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
     EXPECT_TRUE(std::filesystem::exists(dir / (std::string(name) + ".csv"))) << name;
   }
   EXPECT_EQ(read_file(dir / "people_per_country.csv"), "country,people\r\nScotland,8048\r\nNorthern Ireland,1952\r\n");
@@ -187,8 +188,8 @@ TEST_F(DatasummarizerTest, AllReportsToADirectoryInEitherFormat) {
 
 TEST_F(DatasummarizerTest, NamesWithCommasQuotesLineBreaksAndScriptsRoundTrip) {
   // Loaded through dataloader, as users would, from quoted CSV fields.
-  const std::vector<std::string> names = {"Smith, Jr", "Say \"Hi\"", "Two\nLines", "Γιώργος", "დავითი", "李明",
-                                          "O'Brien", "back\\slash"};
+  const std::vector<std::string> names = {"Smith, Jr", "Say \"Hi\"", "Two\nLines", "Γιώργος",
+                                          "დავითი",    "李明",       "O'Brien",    "back\\slash"};
   std::string people = "given_name,family_name,date_of_birth,place_of_birth\n";
   for (std::size_t i = 0; i < names.size(); ++i) {
     std::string quoted = "\"";
@@ -197,7 +198,8 @@ TEST_F(DatasummarizerTest, NamesWithCommasQuotesLineBreaksAndScriptsRoundTrip) {
     for (std::size_t k = 0; k <= i; ++k) people += quoted + ",Roe,1950-01-01,Kelso\n";  // name i appears i+1 times
   }
   write_file(tmp / "people.csv", people);
-  const auto load = run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", (tmp / "people.csv").string()});
+  const auto load =
+      run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", (tmp / "people.csv").string()});
   ASSERT_EQ(load.exit_code, 0) << describe(load);
   // Control characters cannot come through the loader; put one in directly.
   db.session().execute(
@@ -227,10 +229,10 @@ TEST_F(DatasummarizerTest, NamesWithCommasQuotesLineBreaksAndScriptsRoundTrip) {
 TEST_F(DatasummarizerTest, EmptyDatabaseGivesValidEmptyOutputs) {
   write_file(tmp / "places.csv", "city,county,country\n");
   write_file(tmp / "people.csv", "given_name,family_name,date_of_birth,place_of_birth\n");
-  ASSERT_EQ(run_dataloader(db, tmp, {"--places", (tmp / "places.csv").string(), "--people",
-                                     (tmp / "people.csv").string()})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_dataloader(db, tmp, {"--places", (tmp / "places.csv").string(), "--people", (tmp / "people.csv").string()})
+          .exit_code,
+      0);
   EXPECT_EQ(report("people_per_country"), "{}");
   EXPECT_EQ(report("people_per_city"), "[]");
   EXPECT_EQ(report("top_given_names"), "[]");
@@ -263,15 +265,16 @@ TEST_F(DatasummarizerTest, UnwritableOutputIsExit73AndTheOldFileStays) {
   const auto missing_dir = run_datasummarizer(db, tmp, {"--output", (tmp / "no" / "such" / "s.json").string()});
   EXPECT_EQ(missing_dir.exit_code, 73) << describe(missing_dir);
   std::filesystem::create_directory(tmp / "a_directory");
-  const auto onto_directory = run_datasummarizer(db, tmp, {"--output", (tmp / "a_directory").string(), "--format", "json"});
+  const auto onto_directory =
+      run_datasummarizer(db, tmp, {"--output", (tmp / "a_directory").string(), "--format", "json"});
   EXPECT_EQ(onto_directory.exit_code, 73) << describe(onto_directory);
 }
 
 TEST_F(DatasummarizerTest, ListsReportsAndRefusesUnknownOnes) {
   const auto list = run_datasummarizer(db, tmp, {"--list-reports"});
   EXPECT_EQ(list.exit_code, 0);
-  for (const char* name : {"people_per_country", "people_per_county", "people_per_city", "births_per_decade",
-                           "top_given_names"}) {
+  for (const char* name :
+       {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
     EXPECT_NE(list.out.find(name), std::string::npos) << name;
   }
   const auto unknown = run_datasummarizer(db, tmp, {"--report", "nope"});

@@ -37,3 +37,41 @@ TEST(EndToEndTest, DefaultPathsWorkFromTheRepositoryRoot) {
 
 }  // namespace
 }  // namespace pipeline::testing
+
+namespace pipeline::testing {
+namespace {
+
+// scripts/check-secrets, which CI runs, must be able to fail.
+TEST(SecretsCheckTest, RefusesPlantedSecretsAndPassesCleanFiles) {
+  TempDir repo;
+  const auto git = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/git", "-C", repo.path().string()});
+    return run(args, {{"GIT_AUTHOR_NAME", "t"},
+                      {"GIT_AUTHOR_EMAIL", "t@t"},
+                      {"GIT_COMMITTER_NAME", "t"},
+                      {"GIT_COMMITTER_EMAIL", "t@t"}});
+  };
+  ASSERT_EQ(git({"init", "-q"}).exit_code, 0);
+  const std::string script = (source_dir() / "scripts" / "check-secrets").string();
+  write_file(repo / "ok.yml", "password: ${MYSQL_PASSWORD:?set it in .env}\nMYSQL_PASSWORD_FILE=/run/secrets/db\n");
+  ASSERT_EQ(git({"add", "ok.yml"}).exit_code, 0);
+  const auto clean = run({script, repo.path().string()});
+  EXPECT_EQ(clean.exit_code, 0) << describe(clean);
+
+  const std::vector<std::pair<std::string, std::string>> planted = {
+      {".env", "MYSQL_PASSWORD=abc\n"},
+      {"compose.yml", "MYSQL_PASSWORD=hunter2hunter2\n"},
+      {"app.cpp", "const char* db_password = \"s3cretValue!\";\n"},
+      {"run.sh", "mysql -u root -pTopSecret99 codetest\n"},
+      {"key.txt", "-----BEGIN RSA PRIVATE KEY-----\n"}};
+  for (const auto& [name, content] : planted) {
+    write_file(repo / name, content);
+    ASSERT_EQ(git({"add", "-f", name}).exit_code, 0);
+    const auto result = run({script, repo.path().string()});
+    EXPECT_EQ(result.exit_code, 1) << name << " was not caught\n" << describe(result);
+    ASSERT_EQ(git({"rm", "-q", "--cached", name}).exit_code, 0);
+  }
+}
+
+}  // namespace
+}  // namespace pipeline::testing

@@ -21,8 +21,9 @@ using namespace std::chrono_literals;
 
 std::vector<std::string> loader_args(const TempDir& tmp, const std::string& people,
                                      std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {dataloader_path(), "--log-dir",  (tmp / "logs").string(), "--progress", "never",
-                                   "--places",        shipped("places.csv"), "--people",   people};
+  std::vector<std::string> args = {dataloader_path(),     "--log-dir", (tmp / "logs").string(),
+                                   "--progress",          "never",     "--places",
+                                   shipped("places.csv"), "--people",  people};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -87,9 +88,10 @@ TEST_P(ServerKilledTest, MidLoadLeavesThePreviousDataAndARerunCompletes) {
   const std::string scratch = mode == "replace" ? "people__new" : "people__stage";
   bool streaming = false;
   for (int i = 0; i < 400 && !streaming && loader.running(); ++i) {
-    streaming = watcher.query_value("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
-                                    "AND table_name = ?",
-                                    {scratch}) == "1";
+    streaming = watcher.query_value(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+                    "AND table_name = ?",
+                    {scratch}) == "1";
     std::this_thread::sleep_for(25ms);
   }
   ASSERT_TRUE(streaming) << "the load never reached the streaming phase";
@@ -154,13 +156,12 @@ TEST_P(SummaryDuringLoadTest, ReportsShowTheOldOrTheNewDataNeverAMix) {
   ASSERT_EQ(run(loader_args(tmp, shipped("people.csv")), db.env()).exit_code, 0);
   auto summarize = [&](const std::string& name) {
     const auto dir = tmp / name;
-    const auto r = run({datasummarizer_path(), "--log-dir", (tmp / "logs").string(), "--all", "--output-dir",
-                        dir.string()},
-                       db.env());
+    const auto r = run(
+        {datasummarizer_path(), "--log-dir", (tmp / "logs").string(), "--all", "--output-dir", dir.string()}, db.env());
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     std::string all;
-    for (const char* report : {"people_per_country", "people_per_county", "people_per_city", "births_per_decade",
-                               "top_given_names"}) {
+    for (const char* report :
+         {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
       all += read_file(dir / (std::string(report) + ".json")) + "\n";
     }
     return all;

@@ -43,7 +43,7 @@ TEST(SessionTest, ReportsNullsAndColumnNames) {
 
 TEST(SessionTest, WrongPasswordIsExit77AtOnce) {
   ConnectionOptions options = testing::server_options();
-  options.password = "definitely-not-the-password";
+  options.password = "definitely-not-the-password";  // secret-scan: allow (a wrong one on purpose)
   const auto start = std::chrono::steady_clock::now();
   try {
     connect_with_retry(options);
@@ -107,6 +107,52 @@ TEST(SchemaTest, EnforcesTheForeignKey) {
     FAIL() << "a person with an unknown place was stored";
   } catch (const DbError& e) {
     EXPECT_EQ(e.error_number(), 1452);
+  }
+}
+
+}  // namespace
+}  // namespace pipeline::db
+
+namespace pipeline::db {
+namespace {
+
+std::string tls_ca() {
+  const char* ca = std::getenv("THROWAWAY_DB_TLS_CA");
+  if (ca == nullptr) throw std::runtime_error("THROWAWAY_DB_TLS_CA is not set: run under scripts/test");
+  return ca;
+}
+
+TEST(TlsTest, RequiredTlsWithTheServersCaIsEncrypted) {
+  ConnectionOptions options = testing::server_options();
+  options.host = "127.0.0.1";
+  options.tls_ca = tls_ca();
+  options.tls_required = true;
+  Session s(options);
+  const auto cipher = s.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").rows.at(0).at(1);
+  ASSERT_TRUE(cipher.has_value());
+  EXPECT_FALSE(cipher->empty()) << "not encrypted";
+
+  options.tls_ca.clear();
+  options.tls_required = false;
+  Session plain(options);
+  EXPECT_EQ(plain.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").rows.at(0).at(1), "");
+}
+
+TEST(TlsTest, AServerCertificateFromAnotherCaIsRefused) {
+  const testing::TempDir dir;
+  const auto made = testing::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                  "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=other CA",
+                                  "-keyout", (dir / "key.pem").string(), "-out", (dir / "ca.pem").string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ConnectionOptions options = testing::server_options();
+  options.host = "127.0.0.1";
+  options.tls_ca = (dir / "ca.pem").string();
+  options.tls_required = true;
+  try {
+    Session s(options);
+    FAIL() << "connected to a server whose certificate the CA did not sign";
+  } catch (const DbError& e) {
+    EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
   }
 }
 

@@ -255,7 +255,8 @@ bool Reader::next(Record& record) {
     }
     if (records_completed_ > 1 || (records_completed_ == 1 && parser_->state.pstate != kRowNotBegun)) {
       reset_parser();
-      emit_error_joined(record, "bare carriage return (CR) inside a line (CR-only line endings are not supported: use LF or CRLF)");
+      emit_error_joined(
+          record, "bare carriage return (CR) inside a line (CR-only line endings are not supported: use LF or CRLF)");
       return true;
     }
     if (records_completed_ == 1) {

@@ -37,14 +37,13 @@ std::string quote_identifier(std::string_view name) {
   return quoted + "`";
 }
 
-// A string literal for the statement (our own token, or a test's file name).
-std::string quote_string(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\') quoted += '\\';
-    quoted += c;
-  }
-  return quoted + "'";
+// A string literal for the statement (the stream's own token, or a test's
+// file name), escaped by the client library for this connection's charset.
+std::string quote_string(MYSQL* mysql, std::string_view text) {
+  std::string escaped(text.size() * 2 + 1, '\0');
+  const unsigned long length = mysql_real_escape_string(mysql, escaped.data(), text.data(), text.size());
+  escaped.resize(length);
+  return "'" + escaped + "'";
 }
 
 void append_escaped(std::string& out, std::string_view value) {
@@ -139,7 +138,7 @@ BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
   std::string statement = fmt::format(
       "LOAD DATA LOCAL INFILE {} {}INTO TABLE {} CHARACTER SET utf8mb4 "
       "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (",
-      quote_string(file_name), skip_duplicates_ ? "IGNORE " : "", quote_identifier(target.table));
+      quote_string(mysql_, file_name), skip_duplicates_ ? "IGNORE " : "", quote_identifier(target.table));
   for (std::size_t i = 0; i < target.columns.size(); ++i) {
     if (i > 0) statement += ", ";
     statement += quote_identifier(target.columns[i]);
@@ -290,8 +289,8 @@ void BulkLoad::check_outcome() const {
       skip_duplicates_ && warning_count_ == skipped &&
       std::all_of(warnings_.begin(), warnings_.end(), [](const auto& w) { return w.first == kDuplicateKey; });
   if (warning_count_ > 0 && !only_duplicates) {
-    std::string text = fmt::format("LOAD DATA into {}: the server reported {} warning(s), so it may have changed values",
-                                   target_, warning_count_);
+    std::string text = fmt::format(
+        "LOAD DATA into {}: the server reported {} warning(s), so it may have changed values", target_, warning_count_);
     for (const auto& [code, warning] : warnings_) text += fmt::format("; {} {}", code, warning);
     throw Error(ExitCode::kSoftware, text);
   }

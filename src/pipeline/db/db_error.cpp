@@ -28,6 +28,7 @@ ExitCode classify_error(int error_number) {
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
       return ExitCode::kNoPerm;
     case 1049:  // ER_BAD_DB_ERROR
+    case 2026:  // CR_SSL_CONNECTION_ERROR: TLS refused or the certificate did not verify
       return ExitCode::kUsage;
     default:
       return ExitCode::kSoftware;

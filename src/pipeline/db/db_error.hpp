@@ -10,7 +10,8 @@ namespace pipeline::db {
 // Maps a MySQL/MariaDB server or client error number to an exit code:
 // kTempFail for "try again later" (unreachable, gone, too many connections,
 // lock wait, deadlock), kNoPerm for refused credentials or privileges,
-// kUsage for an unknown database, kSoftware otherwise.
+// kUsage for an unknown database or a TLS setup that fails, kSoftware
+// otherwise.
 ExitCode classify_error(int error_number);
 
 class DbError : public Error {

@@ -23,8 +23,9 @@ std::string normalised(std::string_view name) {
 // names cut, so that a binary file cannot put raw bytes into a log line.
 std::string quoted(std::string_view name) {
   constexpr std::size_t kMaxShown = 40;
-  const bool clean = util::check_utf8(name).valid &&
-                     std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  const bool clean = util::check_utf8(name).valid && std::none_of(name.begin(), name.end(), [](char c) {
+                       return static_cast<unsigned char>(c) < 0x20;
+                     });
   std::string shown;
   if (clean) {
     shown = name.size() > kMaxShown ? std::string(name.substr(0, kMaxShown)) + "..." : std::string(name);

@@ -218,9 +218,10 @@ class LoadRun {
     // The stage's unique natural key drops people repeated within the run as
     // they stream in (the first, by line, is kept).
     control_.execute(fmt::format("CREATE TABLE {} LIKE people", quote(kPeopleStage)));
-    control_.execute(fmt::format("ALTER TABLE {} ADD UNIQUE KEY natural_key "
-                                 "(place_of_birth_id, date_of_birth, family_name, given_name)",
-                                 quote(kPeopleStage)));
+    control_.execute(
+        fmt::format("ALTER TABLE {} ADD UNIQUE KEY natural_key "
+                    "(place_of_birth_id, date_of_birth, family_name, given_name)",
+                    quote(kPeopleStage)));
     std::vector<std::unique_ptr<db::BulkLoad>> streams = open_streams(kPeopleStage, {}, true);
     read_people(streams, id_base);
     if (over_limit()) return rejected();
@@ -253,8 +254,7 @@ class LoadRun {
       control_.execute("ROLLBACK");
       throw;
     }
-    spdlog::info("published: {} people and {} places added or updated", record_.people.counts.loaded,
-                 changes.size());
+    spdlog::info("published: {} people and {} places added or updated", record_.people.counts.loaded, changes.size());
     control_.execute("DROP TABLE " + quote(kPeopleStage));
     return ExitCode::kOk;
   }
@@ -266,7 +266,8 @@ class LoadRun {
   // unless asked for, when the table holds data.
   void refuse_emptying(const char* table, const FileRecord& file) {
     if (file.counts.read > 0 || options_.allow_empty) return;
-    const auto stored = control_.query_value(fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS t", table));
+    const auto stored =
+        control_.query_value(fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS t", table));
     if (stored.value_or("0") == "0") return;
     throw Error(ExitCode::kDataError,
                 fmt::format("{} has no data rows: replacing would empty the {} table, which holds data; "
@@ -338,12 +339,11 @@ class LoadRun {
                                                           bool skip_duplicates = false) {
     std::vector<std::unique_ptr<db::BulkLoad>> streams;
     for (unsigned i = 0; i < std::max(1u, options_.streams); ++i) {
-      streams.push_back(std::make_unique<db::BulkLoad>(
-          options_.connection,
-          db::BulkTarget{.table = std::string(table),
-                         .columns = kPeopleTableColumns,
-                         .setup = setup,
-                         .skip_duplicates = skip_duplicates}));
+      streams.push_back(
+          std::make_unique<db::BulkLoad>(options_.connection, db::BulkTarget{.table = std::string(table),
+                                                                             .columns = kPeopleTableColumns,
+                                                                             .setup = setup,
+                                                                             .skip_duplicates = skip_duplicates}));
     }
     return streams;
   }
