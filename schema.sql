@@ -37,11 +37,15 @@ CREATE TABLE IF NOT EXISTS people (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- One row per dataloader run, failed runs included: the operator's audit trail.
+-- A run is published all at once; a sharded run (dataloader --shard K/N, one
+-- process per shard) is published by its last shard to finish, once every
+-- shard's row in load_shards agrees.
 CREATE TABLE IF NOT EXISTS load_runs (
   id               BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   run_id           VARCHAR(64) NOT NULL,
   mode             VARCHAR(16) NOT NULL,
   dry_run          BOOLEAN NOT NULL DEFAULT FALSE,
+  shards           INT UNSIGNED NOT NULL DEFAULT 1,
   status           VARCHAR(16) NOT NULL,
   started_at       DATETIME(6) NOT NULL,
   finished_at      DATETIME(6) NULL,
@@ -64,4 +68,30 @@ CREATE TABLE IF NOT EXISTS load_runs (
   client_host      VARCHAR(255) NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY uq_load_runs_run_id (run_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- One row per shard of a run: what it read, what it staged, and the
+-- fingerprints the publisher checks before publishing (the same files, the
+-- same place ids, ranges that tile the file, counts and row checksums that
+-- match what the staging table holds).
+CREATE TABLE IF NOT EXISTS load_shards (
+  run_id             VARCHAR(64) NOT NULL,
+  shard              INT UNSIGNED NOT NULL,
+  shards             INT UNSIGNED NOT NULL,
+  status             VARCHAR(16) NOT NULL,
+  client_host        VARCHAR(255) NOT NULL,
+  started_at         DATETIME(6) NOT NULL,
+  finished_at        DATETIME(6) NULL,
+  range_begin        BIGINT UNSIGNED NULL,
+  range_end          BIGINT UNSIGNED NULL,
+  places_sha256      CHAR(64) NULL,
+  people_sha256      CHAR(64) NULL,
+  id_base            BIGINT UNSIGNED NULL,
+  places_fingerprint CHAR(64) NULL,
+  people_read        BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  people_valid       BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  people_rejected    BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  rows_checksum      BIGINT UNSIGNED NULL,
+  error_text         TEXT NULL,
+  PRIMARY KEY (run_id, shard)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -263,7 +263,7 @@ TEST_F(DataloaderTest, ARunThatDiedIsMarkedAbandonedByTheNext) {
 
 TEST_F(DataloaderTest, LockContentionExits75OrWaits) {
   db::Session holder(db.options());
-  const std::string name = load::LoadLock::name_for(db.name());
+  const std::string name = load::NamedLock::load_lock_name(db.name());
   ASSERT_EQ(holder.query_value("SELECT GET_LOCK(?, 0)", {name}), "1");
   const auto busy = load_shipped();
   EXPECT_EQ(busy.exit_code, 75) << describe(busy);

@@ -45,7 +45,8 @@ const std::initializer_list<std::pair<const char*, const char*>> kClearEnv = {
 
 std::optional<int> parse_loader(std::vector<std::string> args, load::LoaderOptions& options, CommonFlags& flags) {
   CLI::App app;
-  setup_dataloader(app, options, flags);
+  static std::string cleanup;
+  setup_dataloader(app, options, flags, cleanup);
   std::vector<char*> argv = {const_cast<char*>("dataloader")};
   for (auto& a : args) argv.push_back(a.data());
   return parse(app, static_cast<int>(argv.size()), argv.data());

@@ -1,10 +1,12 @@
 #include "pipeline/cli/dataloader_cli.hpp"
 
+#include <sstream>
+
 #include "pipeline/version.hpp"
 
 namespace pipeline::cli {
 
-void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& flags) {
+void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& flags, std::string& cleanup_run) {
   app.description(
       "Validates data/places.csv and data/people.csv and loads them into MySQL, all or nothing.\n"
       "Rejected rows are listed in a rejects CSV; every run is recorded in the load_runs table.");
@@ -55,6 +57,34 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->check(CLI::Range(1, 16))
       ->capture_default_str()
       ->group("Loading");
+  app.add_option("--jobs", options.jobs,
+                 "Parser threads, each reading its own byte range of people.csv (split on record boundaries)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str()
+      ->group("Scaling out");
+  app.add_option_function<std::string>(
+         "--shard",
+         [&options](const std::string& text) {
+           unsigned k = 0, n = 0;
+           char slash = 0;
+           std::istringstream in(text);
+           if (!(in >> k >> slash >> n) || slash != '/' || !in.eof() || k < 1 || n < 1 || k > n || n > 1024) {
+             throw CLI::ValidationError("--shard", "expected K/N with 1 <= K <= N <= 1024, e.g. 2/3");
+           }
+           options.shard = load::ShardSpec{k, n};
+         },
+         "Load shard K of N: this process's share of people.csv; every shard needs the same --run-id, and the "
+         "last to finish publishes the whole run")
+      ->type_name("K/N")
+      ->group("Scaling out");
+  app.add_option("--run-id", options.run_id, "The run a shard belongs to (default: a new one per process)")
+      ->envname("DATALOADER_RUN_ID")
+      ->group("Scaling out");
+  app.add_option("--cleanup", cleanup_run,
+                 "Do not load: mark run RUN_ID abandoned and drop its staging tables (for a run that will never be "
+                 "published, e.g. after a shard died)")
+      ->type_name("RUN_ID")
+      ->group("Scaling out");
   add_connection_flags(app, options.connection, flags);
   add_logging_flags(app, options.log);
   app.footer(help_footer());
@@ -65,11 +95,16 @@ int dataloader_main(int argc, char** argv) {
   load::LoaderOptions options;
   options.log.tool = "dataloader";
   CommonFlags flags;
-  setup_dataloader(app, options, flags);
+  std::string cleanup_run;
+  setup_dataloader(app, options, flags, cleanup_run);
   if (auto code = parse(app, argc, argv)) return *code;
   util::setup_logging(options.log);
   return run_guarded([&] {
     resolve_connection(options.connection, flags);
+    if (!cleanup_run.empty()) return load::run_cleanup(options.connection, cleanup_run);
+    if (options.shard.count > 1 && options.run_id.empty()) {
+      throw Error(ExitCode::kUsage, "--shard needs --run-id (or DATALOADER_RUN_ID): every shard of a run shares it");
+    }
     return load::run_load(options);
   });
 }

@@ -8,7 +8,8 @@
 
 namespace pipeline::cli {
 
-void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& flags);
+// `cleanup_run` receives --cleanup's run id.
+void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& flags, std::string& cleanup_run);
 
 // Parses, sets up logging, runs the load; returns the process exit code.
 int dataloader_main(int argc, char** argv);

@@ -40,7 +40,7 @@ struct Reader::Parser {
 };
 
 Reader::Reader(std::istream& in, ReaderOptions options)
-    : in_(in), options_(options), parser_(std::make_unique<Parser>()) {
+    : in_(in), options_(options), parser_(std::make_unique<Parser>()), line_number_(options.first_line - 1) {
   if (csv_init(&parser_->state, kParserOptions) != 0) {
     throw Error(ExitCode::kSoftware, "cannot initialise the CSV parser");
   }
@@ -79,7 +79,7 @@ bool Reader::read_more() {
   if (got == 0) eof_ = true;
   if (!started_) {
     started_ = true;
-    if (buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    if (options_.skip_bom && buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
       buffer_pos_ = 3;
       had_bom_ = true;
     }

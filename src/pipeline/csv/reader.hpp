@@ -21,6 +21,12 @@ struct ReaderOptions {
   // Most physical lines one record may span through quoted line breaks. Past
   // this the opening quote is taken to be unterminated.
   std::size_t max_record_lines = 64;
+  // Line number of the stream's first line: not 1 when the stream is a range
+  // of a larger file. Default 1.
+  std::size_t first_line = 1;
+  // Skip a UTF-8 byte order mark at the start. Default on; off for a range
+  // that does not start the file.
+  bool skip_bom = true;
 };
 
 // Longest `raw` kept for a record.
@@ -62,8 +68,8 @@ class Reader {
 
   // Bytes consumed from the stream so far (for progress).
   std::uint64_t bytes_read() const { return bytes_read_; }
-  // Physical lines seen so far.
-  std::size_t lines_read() const { return line_number_; }
+  // The last physical line number read.
+  std::size_t last_line() const { return line_number_; }
   bool had_bom() const { return had_bom_; }
 
   // Called by libcsv; not part of the interface.

@@ -8,7 +8,7 @@ extern const std::string_view kEmbeddedSchemaSql;
 
 namespace pipeline::db {
 
-const std::vector<std::string_view> kSchemaTables = {"places", "people", "load_runs"};
+const std::vector<std::string_view> kSchemaTables = {"places", "people", "load_runs", "load_shards"};
 
 std::string_view schema_sql() { return kEmbeddedSchemaSql; }
 

@@ -8,29 +8,27 @@
 
 namespace pipeline::load {
 
-std::string LoadLock::name_for(const std::string& database) {
+std::string NamedLock::load_lock_name(const std::string& database) {
   std::string name = "pipeline.dataloader." + database;
   if (name.size() > 64) name.resize(64);  // the servers' limit for lock names
   return name;
 }
 
-LoadLock::LoadLock(db::Session& session, const std::string& database, std::chrono::seconds wait)
-    : session_(session), name_(name_for(database)) {
-  if (wait.count() > 0) spdlog::info("waiting up to {} s for the load lock '{}'", wait.count(), name_);
+NamedLock::NamedLock(db::Session& session, std::string name, std::chrono::seconds wait, const std::string& busy)
+    : session_(session), name_(std::move(name)) {
+  if (wait.count() > 0) spdlog::info("waiting up to {} s for lock '{}'", wait.count(), name_);
   const auto got = session_.query_value("SELECT GET_LOCK(?, ?)", {name_, std::int64_t{wait.count()}});
   if (got == "1") return;
   const auto holder = session_.query_value("SELECT IS_USED_LOCK(?)", {name_});
   throw Error(ExitCode::kTempFail,
-              fmt::format("another dataloader is loading database '{}' (server connection {} holds lock '{}'); "
-                          "try again later, or pass --wait-lock SECONDS to wait for it",
-                          database, holder.value_or("?"), name_));
+              fmt::format("{} (server connection {} holds lock '{}')", busy, holder.value_or("?"), name_));
 }
 
-LoadLock::~LoadLock() {
+NamedLock::~NamedLock() {
   try {
     session_.query_value("SELECT RELEASE_LOCK(?)", {name_});
   } catch (const std::exception& e) {
-    spdlog::debug("releasing the load lock: {}", e.what());  // the connection is gone, and the lock with it
+    spdlog::debug("releasing lock '{}': {}", name_, e.what());  // the connection is gone, and the lock with it
   }
 }
 

@@ -1,6 +1,7 @@
-// The named server lock (GET_LOCK) that keeps two loaders off one database.
-// It lives as long as the connection that took it, so a loader that dies
-// releases it.
+// Named server locks (GET_LOCK). They live as long as the connection that
+// took them, so a loader that dies releases them. Three are used: the load
+// lock, one per database, held by an unsharded run for its whole life and by a
+// shard while it publishes; each shard's liveness lock; and a run's setup lock.
 #pragma once
 
 #include <chrono>
@@ -12,17 +13,17 @@ class Session;
 
 namespace pipeline::load {
 
-class LoadLock {
+class NamedLock {
  public:
-  // Takes the lock for `database`, waiting up to `wait`. Throws
-  // Error(kTempFail) naming the connection that holds it.
-  LoadLock(db::Session& session, const std::string& database, std::chrono::seconds wait);
-  ~LoadLock();
-  LoadLock(const LoadLock&) = delete;
-  LoadLock& operator=(const LoadLock&) = delete;
+  // Takes lock `name`, waiting up to `wait`. If another connection holds it,
+  // throws Error(kTempFail): `busy`, then which connection holds it.
+  NamedLock(db::Session& session, std::string name, std::chrono::seconds wait, const std::string& busy);
+  ~NamedLock();
+  NamedLock(const NamedLock&) = delete;
+  NamedLock& operator=(const NamedLock&) = delete;
 
-  // The lock's name on the server.
-  static std::string name_for(const std::string& database);
+  // The load lock's name for `database`.
+  static std::string load_lock_name(const std::string& database);
 
  private:
   db::Session& session_;

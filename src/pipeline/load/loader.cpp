@@ -1,9 +1,14 @@
 #include "pipeline/load/loader.hpp"
 
-#include <charconv>
+#include <algorithm>
+#include <exception>
+#include <fstream>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/chrono.h>
@@ -15,31 +20,27 @@
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/schema.hpp"
 #include "pipeline/db/session.hpp"
+#include "pipeline/load/file_scan.hpp"
 #include "pipeline/load/header.hpp"
 #include "pipeline/load/ledger.hpp"
 #include "pipeline/load/load_lock.hpp"
+#include "pipeline/load/people_job.hpp"
 #include "pipeline/load/place_set.hpp"
 #include "pipeline/load/reject_log.hpp"
 #include "pipeline/load/run_report.hpp"
 #include "pipeline/load/validate.hpp"
 #include "pipeline/util/input_file.hpp"
+#include "pipeline/util/sha256.hpp"
 
 namespace pipeline::load {
 namespace {
 
-// Scratch tables. Only a loader holding the load lock touches them, so any
-// found at start-up were left by a loader that died, and are dropped.
-constexpr std::string_view kPeopleNew = "people__new";
-constexpr std::string_view kPlacesNew = "places__new";
-constexpr std::string_view kPeopleOld = "people__old";
-constexpr std::string_view kPlacesOld = "places__old";
-constexpr std::string_view kPeopleStage = "people__stage";
-
 const std::vector<std::string> kPeopleTableColumns = {"id", "given_name", "family_name", "date_of_birth",
                                                       "place_of_birth_id"};
-
 // Places are written in batches of this many rows per INSERT.
 constexpr std::size_t kPlaceBatch = 200;
+// How long a shard waits for the load lock to publish.
+constexpr std::chrono::seconds kPublishWait{600};
 
 std::string quote(std::string_view identifier) {
   std::string quoted = "`";
@@ -56,14 +57,33 @@ std::string make_run_id() {
   return fmt::format("{:%Y%m%dT%H%M%SZ}-{:06x}", now, device() & 0xFFFFFF);
 }
 
+void check_run_id(const std::string& id) {
+  const bool ok = !id.empty() && id.size() <= 40 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+  if (!ok) throw Error(ExitCode::kUsage, fmt::format("--run-id '{}': use 1 to 40 letters, digits, '-' or '_'", id));
+}
+
 const char* mode_name(Mode mode) { return mode == Mode::kReplace ? "replace" : "append"; }
 
-void drop_scratch_tables(db::Session& session) {
-  // Children before parents, so that no foreign key stands in the way.
-  for (std::string_view table : {kPeopleNew, kPeopleOld, kPeopleStage, kPlacesNew, kPlacesOld}) {
-    session.execute("DROP TABLE IF EXISTS " + quote(table));
+// The scratch tables of one run. Only its own shards touch them; they are
+// dropped when the run is published, fails, or is cleaned up.
+struct RunTables {
+  explicit RunTables(const std::string& run_id)
+      : people("people__run_" + run_id),
+        places("places__run_" + run_id),
+        people_old("people__old_" + run_id),
+        places_old("places__old_" + run_id) {}
+
+  void drop(db::Session& session) const {
+    // Children before parents, so that no foreign key stands in the way.
+    for (const std::string& table : {people, people_old, places, places_old}) {
+      session.execute("DROP TABLE IF EXISTS " + quote(table));
+    }
   }
-}
+
+  std::string people, places, people_old, places_old;
+};
 
 Limits read_limits(db::Session& session) {
   const db::ResultTable columns = session.query(
@@ -84,11 +104,17 @@ Limits read_limits(db::Session& session) {
   return limits;
 }
 
-// Creates empty copies of places and people; the copy of people gets the
-// live table's foreign keys, pointed at the copy of places.
-void create_shadow_tables(db::Session& session) {
-  session.execute(fmt::format("CREATE TABLE {} LIKE places", quote(kPlacesNew)));
-  session.execute(fmt::format("CREATE TABLE {} LIKE people", quote(kPeopleNew)));
+bool table_exists(db::Session& session, const std::string& table) {
+  return session.query_value(
+             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+             {table}) == "1";
+}
+
+// Creates empty copies of places and people for a replace; the copy of
+// people gets the live table's foreign keys, pointed at the copy of places.
+void create_shadow_tables(db::Session& session, const RunTables& tables) {
+  session.execute(fmt::format("CREATE TABLE {} LIKE places", quote(tables.places)));
+  session.execute(fmt::format("CREATE TABLE {} LIKE people", quote(tables.people)));
   const db::ResultTable keys = session.query(
       "SELECT k.constraint_name, k.column_name, k.referenced_table_name, k.referenced_column_name, "
       "r.update_rule, r.delete_rule "
@@ -108,7 +134,7 @@ void create_shadow_tables(db::Session& session) {
       parent_list += (i ? ", " : "") + quote(referenced[i]);
     }
     session.execute(fmt::format("ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {} ({}) ON UPDATE {} ON DELETE {}",
-                                quote(kPeopleNew), child_list, quote(parent == "places" ? kPlacesNew : parent),
+                                quote(tables.people), child_list, quote(parent == "places" ? tables.places : parent),
                                 parent_list, update_rule, delete_rule));
     columns.clear();
     referenced.clear();
@@ -129,7 +155,8 @@ void create_shadow_tables(db::Session& session) {
 
 // Writes places with explicit ids, in batches; `upsert` updates the county
 // and country of a city that exists.
-void write_places(db::Session& session, std::string_view table, const std::vector<const Place*>& places, bool upsert) {
+void write_places(db::Session& session, const std::string& table, const std::vector<const Place*>& places,
+                  bool upsert) {
   for (std::size_t begin = 0; begin < places.size(); begin += kPlaceBatch) {
     const std::size_t end = std::min(places.size(), begin + kPlaceBatch);
     std::string sql = fmt::format("INSERT INTO {} (id, city, county, country) VALUES ", quote(table));
@@ -146,144 +173,189 @@ void write_places(db::Session& session, std::string_view table, const std::vecto
   }
 }
 
-// Deletes from the stage the people already stored: one pass over people,
-// each row looked up in the stage's unique natural key. STRAIGHT_JOIN keeps
-// that order: the other way round every staged row would scan its place.
-constexpr std::string_view kStoredFromStage =
-    "FROM people p STRAIGHT_JOIN people__stage s ON s.place_of_birth_id = p.place_of_birth_id "
-    "AND s.date_of_birth = p.date_of_birth AND s.family_name = p.family_name AND s.given_name = p.given_name";
+// What every shard must agree on in append mode: the id of each place.
+std::string places_fingerprint(const PlaceSet& places) {
+  std::vector<const Place*> all;
+  for (const Place& place : places.all()) all.push_back(&place);
+  std::sort(all.begin(), all.end(), [](const Place* a, const Place* b) { return a->id < b->id; });
+  util::Sha256 sha;
+  for (const Place* place : all) {
+    sha.update(fmt::format("{}\t{}\t{}\t{}\n", place->id, place->city, place->county, place->country));
+  }
+  return sha.hex_digest();
+}
+
+// The natural key of a person, as a join condition between s and t.
+constexpr std::string_view kSamePerson =
+    "t.place_of_birth_id = s.place_of_birth_id AND t.date_of_birth = s.date_of_birth "
+    "AND t.family_name = s.family_name AND t.given_name = s.given_name";
+
+// The part of people.csv this process reads: its byte ranges, one per job,
+// or the whole file read by one job when there is nothing to split.
+struct Assignment {
+  std::optional<FileScan> scan;
+  std::vector<ByteRange> ranges;
+};
 
 class LoadRun {
  public:
-  LoadRun(const LoaderOptions& options, db::Session& control, RunRecord& record, RejectLog& rejects,
-          util::InputFile& places_file, util::InputFile& people_file, const Limits& limits)
+  LoadRun(const LoaderOptions& options, db::Session& control, RunRecord& record, ShardRecord& shard, RejectLog& rejects,
+          const Limits& limits)
       : options_(options),
         control_(control),
         record_(record),
+        shard_(shard),
         rejects_(rejects),
-        places_file_(places_file),
-        people_file_(people_file),
-        limits_(limits) {}
+        limits_(limits),
+        tables_(record.run_id) {}
 
-  ExitCode replace() {
-    read_places();
-    refuse_emptying("places", record_.places);
-    std::vector<std::unique_ptr<db::BulkLoad>> streams;
-    if (!options_.dry_run) {
-      create_shadow_tables(control_);
-      write_places(control_, kPlacesNew, places_.changes(), false);
-      // References were checked against places.csv row by row; the server
-      // need not check them again.
-      streams = open_streams(kPeopleNew, {"SET SESSION foreign_key_checks = 0"});
-    }
-    read_people(streams, 0);
-    if (over_limit()) return rejected();
-    refuse_emptying("people", record_.people);
-    const std::uint64_t stored = finish_streams(streams);
-    spdlog::debug("streams finished: {} rows stored", stored);
-    record_.places.counts.loaded = places_.changes().size();
-    record_.people.counts.loaded = options_.dry_run ? valid_people_ : stored;
-    if (options_.dry_run) return ExitCode::kOk;
+  // Loads this process's share into the run's staging tables and records it.
+  // Returns kOk, or kDataError when over the reject limit.
+  ExitCode load() {
+    util::InputFile places_file(options_.places);
+    util::InputFile people_file(options_.people);
+    record_.places.bytes = places_file.size();
+    record_.people.bytes = people_file.size();
+    const bool append = options_.mode == Mode::kAppend;
 
-    // One atomic statement: readers see the old pair of tables or the new pair.
-    control_.execute(fmt::format("RENAME TABLE people TO {}, places TO {}, {} TO places, {} TO people",
-                                 quote(kPeopleOld), quote(kPlacesOld), quote(kPlacesNew), quote(kPeopleNew)));
-    spdlog::info("published: people and places replaced");
-    // Fresh tables start with empty statistics; give the next query plans real ones.
-    control_.query("ANALYZE TABLE people, places");
-    spdlog::debug("statistics updated");
-    try {
-      control_.execute("DROP TABLE " + quote(kPeopleOld));
-      control_.execute("DROP TABLE " + quote(kPlacesOld));
-      spdlog::debug("old tables dropped");
-    } catch (const Error& e) {
-      spdlog::warn("the new data is live, but dropping the old tables failed (the next run retries): {}", e.what());
+    if (append) load_stored_places();
+    read_places(places_file);
+    refuse_emptying("places", record_.places.counts.read);
+    shard_.places_sha256 = record_.places.sha256;
+    shard_.id_base = append ? stored_max_id() : 0;
+    shard_.places_fingerprint = places_fingerprint(places_);
+
+    const Assignment assignment = assign();
+    if (assignment.scan) {
+      record_.people.sha256 = assignment.scan->sha256;
+      shard_.people_sha256 = assignment.scan->sha256;
+      shard_.range_begin = assignment.ranges.front().begin;
+      shard_.range_end = assignment.ranges.back().end;
     }
+    const bool staging = append || !options_.dry_run;
+    if (staging) set_up_tables();
+    load_people(people_file, assignment);
+    if (!assignment.scan) {
+      shard_.people_sha256 = record_.people.sha256;
+      shard_.range_begin = header_end_;
+      shard_.range_end = people_file.bytes_read();
+    }
+    shard_.people_read = record_.people.counts.read;
+    shard_.people_valid = valid_;
+    shard_.people_rejected = record_.people.counts.rejected;
+    if (rejects_.count() > options_.max_rejects) {
+      spdlog::error(
+          "{} row(s) rejected, more than --max-rejects {}: nothing will be committed; the rows are listed in {}",
+          rejects_.count(), options_.max_rejects, rejects_.path().string());
+      return ExitCode::kDataError;
+    }
+    refuse_emptying("people", record_.people.counts.read);
     return ExitCode::kOk;
   }
 
-  ExitCode append() {
-    for (const auto& row : control_.query("SELECT id, city, county, country FROM places").rows) {
-      places_.add_stored(static_cast<std::uint32_t>(std::stoul(row.at(0).value())), row.at(1).value(),
-                         row.at(2).value(), row.at(3).value());
+  // Publishes the run: checks that the shards agree and that the staging
+  // table holds what they sent, then swaps (replace) or inserts (append) in
+  // one step. `shards` are every shard's ledger rows, all "loaded".
+  void publish(const std::vector<ShardRecord>& shards) {
+    verify(shards);
+    std::uint64_t read = 0, valid = 0, rejected = 0;
+    for (const ShardRecord& s : shards) {
+      read += s.people_read;
+      valid += s.people_valid;
+      rejected += s.people_rejected;
     }
-    stored_places_ = !places_.all().empty();
-    read_places();
-    // New ids go above every stored one; the loose index scan keeps this cheap.
-    const std::uint64_t id_base =
-        std::stoull(control_
-                        .query_value("SELECT COALESCE(MAX(m), 0) FROM "
-                                     "(SELECT MAX(id) AS m FROM people GROUP BY place_of_birth_id) AS per_place")
-                        .value_or("0"));
-    // The stage's unique natural key drops people repeated within the run as
-    // they stream in (the first, by line, is kept).
-    control_.execute(fmt::format("CREATE TABLE {} LIKE people", quote(kPeopleStage)));
-    control_.execute(
-        fmt::format("ALTER TABLE {} ADD UNIQUE KEY natural_key "
-                    "(place_of_birth_id, date_of_birth, family_name, given_name)",
-                    quote(kPeopleStage)));
-    std::vector<std::unique_ptr<db::BulkLoad>> streams = open_streams(kPeopleStage, {}, true);
-    read_people(streams, id_base);
-    if (over_limit()) return rejected();
-    const std::uint64_t staged = finish_streams(streams);
-
+    record_.people.counts = {read, 0, 0, rejected};
     const std::vector<const Place*> changes = places_.changes();
     record_.places.counts.loaded = changes.size();
-    record_.places.counts.duplicate = record_.places.counts.read - record_.places.counts.rejected - changes.size();
-    if (options_.dry_run) {
-      const std::uint64_t stored =
-          std::stoull(control_.query_value(fmt::format("SELECT COUNT(*) {}", kStoredFromStage)).value_or("0"));
-      record_.people.counts.loaded = staged - stored;
-      record_.people.counts.duplicate = valid_people_ - record_.people.counts.loaded;
-      control_.execute("DROP TABLE " + quote(kPeopleStage));
-      return ExitCode::kOk;
-    }
-    control_.execute(fmt::format("DELETE s {}", kStoredFromStage));
+    record_.places.counts.duplicate =
+        record_.places.counts.read - record_.places.counts.rejected - record_.places.counts.loaded;
 
+    if (options_.mode == Mode::kReplace) {
+      record_.people.counts.loaded = valid;
+      if (options_.dry_run) return;
+      // One atomic statement: readers see the old pair of tables or the new pair.
+      control_.execute(fmt::format("RENAME TABLE people TO {}, places TO {}, {} TO places, {} TO people",
+                                   quote(tables_.people_old), quote(tables_.places_old), quote(tables_.places),
+                                   quote(tables_.people)));
+      spdlog::info("published run {}: people and places replaced", record_.run_id);
+      // Fresh tables start with empty statistics; give the next query plans real ones.
+      control_.query("ANALYZE TABLE people, places");
+      try {
+        control_.execute("DROP TABLE " + quote(tables_.people_old));
+        control_.execute("DROP TABLE " + quote(tables_.places_old));
+      } catch (const Error& e) {
+        spdlog::warn("the new data is live, but dropping the old tables failed (cleanup retries): {}", e.what());
+      }
+      return;
+    }
+
+    // Append: drop what is not new, deterministically whatever the jobs and
+    // shards: a repeat within the run loses to its earliest line (lowest id),
+    // a row equal to a stored one is dropped; then one transaction inserts.
+    const std::string stage = quote(tables_.people);
+    control_.execute(
+        fmt::format("ALTER TABLE {} ADD INDEX natural_key "
+                    "(place_of_birth_id, date_of_birth, family_name, given_name, id)",
+                    stage));
+    control_.execute(fmt::format("DELETE s FROM {0} s JOIN {0} t ON {1} AND t.id < s.id", stage, kSamePerson));
+    // One pass over people, each row looked up in the stage's natural key;
+    // the other way round every staged row would scan its place.
+    control_.execute(fmt::format("DELETE s FROM people t STRAIGHT_JOIN {} s ON {}", stage, kSamePerson));
+    const std::uint64_t fresh = std::stoull(control_.query_value("SELECT COUNT(*) FROM " + stage).value_or("0"));
+    record_.people.counts.loaded = fresh;
+    record_.people.counts.duplicate = valid - fresh;
+    if (options_.dry_run) return;
     control_.execute("START TRANSACTION");
     try {
       write_places(control_, "places", changes, true);
       const std::uint64_t inserted = control_.execute(
           fmt::format("INSERT INTO people (id, given_name, family_name, date_of_birth, place_of_birth_id) "
                       "SELECT id, given_name, family_name, date_of_birth, place_of_birth_id FROM {}",
-                      quote(kPeopleStage)));
+                      stage));
+      if (inserted != fresh) {
+        throw Error(ExitCode::kSoftware, fmt::format("inserted {} people, expected {}", inserted, fresh));
+      }
       control_.execute("COMMIT");
-      record_.people.counts.loaded = inserted;
-      record_.people.counts.duplicate = valid_people_ - inserted;
     } catch (...) {
       control_.execute("ROLLBACK");
       throw;
     }
-    spdlog::info("published: {} people and {} places added or updated", record_.people.counts.loaded, changes.size());
-    control_.execute("DROP TABLE " + quote(kPeopleStage));
-    return ExitCode::kOk;
+    spdlog::info("published run {}: {} people and {} places added or updated", record_.run_id, fresh, changes.size());
   }
 
  private:
-  bool over_limit() const { return rejects_.count() > options_.max_rejects; }
-
-  // Replace would empty `table` with a file that has no data rows: refuse,
+  // Replace would empty a table with a file that has no data rows: refuse,
   // unless asked for, when the table holds data.
-  void refuse_emptying(const char* table, const FileRecord& file) {
-    if (file.counts.read > 0 || options_.allow_empty) return;
+  void refuse_emptying(const char* table, std::uint64_t rows_read) {
+    if (options_.mode != Mode::kReplace || rows_read > 0 || options_.allow_empty || options_.shard.count > 1) return;
     const auto stored =
         control_.query_value(fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS t", table));
     if (stored.value_or("0") == "0") return;
+    const std::string& path = std::string(table) == "people" ? record_.people.path : record_.places.path;
     throw Error(ExitCode::kDataError,
                 fmt::format("{} has no data rows: replacing would empty the {} table, which holds data; "
                             "pass --allow-empty if that is intended",
-                            file.path, table));
+                            path, table));
   }
 
-  ExitCode rejected() {
-    spdlog::error("{} row(s) rejected, more than --max-rejects {}: nothing was committed; the rows are listed in {}",
-                  rejects_.count(), options_.max_rejects, rejects_.path().string());
-    return ExitCode::kDataError;
+  void load_stored_places() {
+    for (const auto& row : control_.query("SELECT id, city, county, country FROM places").rows) {
+      places_.add_stored(static_cast<std::uint32_t>(std::stoul(row.at(0).value())), row.at(1).value(),
+                         row.at(2).value(), row.at(3).value());
+    }
+    stored_places_ = !places_.all().empty();
+  }
+
+  std::uint64_t stored_max_id() {
+    // The loose index scan over (place_of_birth_id, id) keeps this cheap.
+    return std::stoull(control_
+                           .query_value("SELECT COALESCE(MAX(m), 0) FROM "
+                                        "(SELECT MAX(id) AS m FROM people GROUP BY place_of_birth_id) AS per_place")
+                           .value_or("0"));
   }
 
   // Reads the header record, or throws Error(kDataError) after recording why.
-  HeaderMap read_header(csv::Reader& reader, const util::InputFile& file, std::span<const std::string_view> columns) {
-    const std::string name = file.path().string();
+  HeaderMap read_header(csv::Reader& reader, const std::string& name, std::span<const std::string_view> columns) {
     csv::Record record;
     std::string problem;
     if (!reader.next(record)) {
@@ -302,206 +374,432 @@ class LoadRun {
     throw Error(ExitCode::kDataError, fmt::format("{}:{}: {}", name, record.line, problem));
   }
 
-  void read_places() {
-    const std::string name = places_file_.path().string();
-    csv::Reader reader(places_file_.stream());
-    const HeaderMap header = read_header(reader, places_file_, kPlaceColumns);
+  void read_places(util::InputFile& file) {
+    const std::string name = file.path().string();
+    csv::Reader reader(file.stream());
+    const HeaderMap header = read_header(reader, name, kPlaceColumns);
     FileCounts& counts = record_.places.counts;
     csv::Record record;
     while (reader.next(record)) {
       ++counts.read;
+      auto reject = [&](std::string_view field, std::string_view reason) {
+        ++counts.rejected;
+        rejects_.add(name, record.line, field, reason, record.raw_text());
+      };
       if (!record.error.empty()) {
-        reject(name, record, std::string(kWholeRecord), record.error, counts);
+        reject(kWholeRecord, record.error);
         continue;
       }
       auto validated = validate_place(record, header, limits_);
       if (auto* error = std::get_if<FieldError>(&validated)) {
         if (record.fields.size() == header.width) places_.note_rejected(record.fields[header.index[0]], record.line);
-        reject(name, record, error->field, error->reason, counts);
+        reject(error->field, error->reason);
         continue;
       }
       if (auto duplicate = places_.add_from_file(std::get<PlaceRow>(validated), record.line)) {
-        reject(name, record, "city", *duplicate, counts);
+        reject("city", *duplicate);
       }
     }
-    record_.places.bytes = places_file_.bytes_read();
-    record_.places.sha256 = places_file_.sha256();
+    record_.places.bytes = file.bytes_read();
+    record_.places.sha256 = file.sha256();
     spdlog::info("{}: {} rows read, {} rejected", name, counts.read, counts.rejected);
   }
 
-  void reject(const std::string& file, const csv::Record& record, const std::string& field, const std::string& reason,
-              FileCounts& counts) {
-    ++counts.rejected;
-    rejects_.add(file, record.line, field, reason, record.raw_text());
+  // Splits people.csv when there are several jobs or shards; each shard takes
+  // its consecutive share of shards × jobs ranges.
+  Assignment assign() {
+    Assignment assignment;
+    const unsigned jobs = std::max(1u, options_.jobs);
+    const unsigned shards = options_.shard.count;
+    if (jobs == 1 && shards == 1) return assignment;
+    util::InputFile whole(options_.people);
+    assignment.scan = scan_file(whole.stream(), static_cast<std::size_t>(jobs) * shards);
+    const std::size_t first = static_cast<std::size_t>(options_.shard.index - 1) * jobs;
+    assignment.ranges.assign(assignment.scan->ranges.begin() + static_cast<std::ptrdiff_t>(first),
+                             assignment.scan->ranges.begin() + static_cast<std::ptrdiff_t>(first + jobs));
+    return assignment;
   }
 
-  std::vector<std::unique_ptr<db::BulkLoad>> open_streams(std::string_view table, std::vector<std::string> setup,
-                                                          bool skip_duplicates = false) {
+  // Creates the run's staging tables once, whichever shard comes first.
+  void set_up_tables() {
+    NamedLock setup(control_, "pipeline.setup." + record_.run_id, std::chrono::seconds(120),
+                    "another shard of this run is still creating its tables");
+    if (table_exists(control_, tables_.people)) return;
+    if (options_.mode == Mode::kReplace) {
+      create_shadow_tables(control_, tables_);
+      write_places(control_, tables_.places, places_.changes(), false);
+    } else {
+      control_.execute(fmt::format("CREATE TABLE {} LIKE people", quote(tables_.people)));
+    }
+  }
+
+  std::vector<std::unique_ptr<db::BulkLoad>> open_streams() {
     std::vector<std::unique_ptr<db::BulkLoad>> streams;
+    if (options_.mode == Mode::kReplace && options_.dry_run) return streams;
+    std::vector<std::string> setup;
+    // References were checked row by row against places; the server need not
+    // check them again (the append stage has no foreign key to check).
+    if (options_.mode == Mode::kReplace) setup.push_back("SET SESSION foreign_key_checks = 0");
     for (unsigned i = 0; i < std::max(1u, options_.streams); ++i) {
-      streams.push_back(
-          std::make_unique<db::BulkLoad>(options_.connection, db::BulkTarget{.table = std::string(table),
-                                                                             .columns = kPeopleTableColumns,
-                                                                             .setup = setup,
-                                                                             .skip_duplicates = skip_duplicates}));
+      streams.push_back(std::make_unique<db::BulkLoad>(
+          options_.connection,
+          db::BulkTarget{.table = tables_.people, .columns = kPeopleTableColumns, .setup = setup}));
     }
     return streams;
   }
 
-  std::uint64_t finish_streams(std::vector<std::unique_ptr<db::BulkLoad>>& streams) {
-    std::uint64_t stored = 0;
-    for (auto& stream : streams) stored += stream->finish();
-    return stored;
-  }
+  // Runs one job per range (or one over the whole file) on its own thread,
+  // reporting progress from this one.
+  void load_people(util::InputFile& people_file, const Assignment& assignment) {
+    const std::string name = people_file.path().string();
+    std::optional<csv::Reader> whole_reader;
+    HeaderMap header;
+    if (assignment.scan) {
+      util::InputFile header_file(options_.people, 0, assignment.scan->header_end);
+      csv::Reader reader(header_file.stream());
+      header = read_header(reader, name, kPersonColumns);
+      header_end_ = assignment.scan->header_end;
+    } else {
+      whole_reader.emplace(people_file.stream());
+      header = read_header(*whole_reader, name, kPersonColumns);
+      header_end_ = people_file.bytes_read();
+    }
 
-  // Validates every people.csv row. Good rows go to the streams, spread by
-  // place, until the run goes over the reject limit; validation then carries
-  // on so that every bad row is reported.
-  void read_people(std::vector<std::unique_ptr<db::BulkLoad>>& streams, std::uint64_t id_base) {
-    const std::string name = people_file_.path().string();
-    csv::Reader reader(people_file_.stream());
-    const HeaderMap header = read_header(reader, people_file_, kPersonColumns);
-    FileCounts& counts = record_.people.counts;
-    const util::Date today = util::today_utc();
-    Progress progress(options_.progress, name, people_file_.size());
-    csv::Record record;
-    char id_text[24];
-    char place_text[12];
-    while (reader.next(record)) {
-      ++counts.read;
-      progress.update(counts.read, people_file_.bytes_read());
-      if (!record.error.empty()) {
-        reject(name, record, std::string(kWholeRecord), record.error, counts);
-      } else {
-        auto validated = validate_person(record, header, limits_, today);
-        if (auto* error = std::get_if<FieldError>(&validated)) {
-          reject(name, record, error->field, error->reason, counts);
-        } else {
-          const PersonRow& row = std::get<PersonRow>(validated);
-          const Place* place = places_.find(row.place_of_birth);
-          if (place == nullptr) {
-            reject(name, record, "place_of_birth", places_.unknown_reason(row.place_of_birth, stored_places_), counts);
-          } else {
-            ++valid_people_;
-            if (!streams.empty()) {
-              const auto id_end = std::to_chars(id_text, id_text + sizeof id_text, id_base + record.line).ptr;
-              const auto place_end = std::to_chars(place_text, place_text + sizeof place_text, place->id).ptr;
-              streams[place->id % streams.size()]->write_row(
-                  {std::string_view(id_text, static_cast<std::size_t>(id_end - id_text)), row.given_name,
-                   row.family_name, row.date_of_birth,
-                   std::string_view(place_text, static_cast<std::size_t>(place_end - place_text))});
-            }
-          }
-        }
+    JobShared shared;
+    shared.file_name = name;
+    shared.header = &header;
+    shared.places = &places_;
+    shared.limits = limits_;
+    shared.today = util::today_utc();
+    shared.id_base = shard_.id_base.value_or(0);
+    shared.stored_places = stored_places_;
+    shared.max_rejects = options_.max_rejects;
+    shared.rejects = rejects_.count();  // places.csv's count towards the limit too
+    shared.checksum = options_.shard.count > 1;
+
+    const std::size_t job_count = assignment.scan ? assignment.ranges.size() : 1;
+    std::vector<std::unique_ptr<RejectLog>> parts;
+    std::vector<std::unique_ptr<PeopleJob>> jobs;
+    for (std::size_t k = 0; k < job_count; ++k) {
+      RejectLog* log = &rejects_;
+      if (job_count > 1) {
+        parts.push_back(std::make_unique<RejectLog>(rejects_.path().string() + ".part" + std::to_string(k), false));
+        log = parts.back().get();
       }
-      if (!streams.empty() && over_limit()) {
-        spdlog::warn("over --max-rejects {}: loading stopped; still validating to report every bad row",
-                     options_.max_rejects);
-        for (auto& stream : streams) stream->abort();
-        streams.clear();
+      jobs.push_back(std::make_unique<PeopleJob>(shared, *log, open_streams()));
+    }
+
+    std::vector<JobCounts> counts(job_count);
+    std::vector<std::exception_ptr> errors(job_count);
+    std::atomic<std::size_t> done{0};
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < job_count; ++k) {
+      threads.emplace_back([&, k] {
+        try {
+          if (assignment.scan) {
+            const ByteRange& range = assignment.ranges[k];
+            util::InputFile input(options_.people, range.begin, range.end);
+            csv::Reader reader(input.stream(), csv::ReaderOptions{.first_line = range.first_line, .skip_bom = false});
+            counts[k] = jobs[k]->run(reader);
+          } else {
+            counts[k] = jobs[k]->run(*whole_reader);
+          }
+        } catch (...) {
+          errors[k] = std::current_exception();
+          shared.stop = true;
+        }
+        done.fetch_add(1);
+      });
+    }
+    const std::uint64_t total =
+        assignment.scan ? shard_.range_end.value() - shard_.range_begin.value() : people_file.size();
+    Progress progress(options_.progress, name, total);
+    while (done.load() < job_count) {
+      progress.update(shared.rows.load(), shared.bytes.load());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    for (auto& thread : threads) thread.join();
+    progress.finish();
+    for (const auto& error : errors) {
+      if (error) {
+        for (auto& job : jobs) job->abort();
+        std::rethrow_exception(error);
       }
     }
-    progress.finish();
-    record_.people.bytes = people_file_.bytes_read();
-    record_.people.sha256 = people_file_.sha256();
-    spdlog::info("{}: {} rows read, {} valid, {} rejected", name, counts.read, valid_people_, counts.rejected);
+    rejects_.merge(parts);
+
+    FileCounts& file = record_.people.counts;
+    for (const JobCounts& c : counts) {
+      file.read += c.read;
+      valid_ += c.valid;
+      file.rejected += c.rejected;
+      shard_.rows_checksum = shard_.rows_checksum.value_or(0) + c.checksum;
+    }
+    if (rejects_.count() <= options_.max_rejects) {
+      std::uint64_t stored = 0;
+      for (auto& job : jobs) stored += job->finish();
+      spdlog::debug("streams finished: {} rows stored", stored);
+    } else {
+      for (auto& job : jobs) job->abort();
+    }
+    if (!assignment.scan) {
+      record_.people.bytes = people_file.bytes_read();
+      record_.people.sha256 = people_file.sha256();
+    }
+    spdlog::info("{}: {} rows read, {} valid, {} rejected", name, file.read, valid_, file.rejected);
+  }
+
+  // The shards agree, their ranges tile the file, and (sharded runs) the
+  // staging table holds exactly the rows they sent.
+  void verify(const std::vector<ShardRecord>& shards) {
+    const ShardRecord& first = shards.front();
+    for (const ShardRecord& s : shards) {
+      if (s.people_sha256 != first.people_sha256 || s.places_sha256 != first.places_sha256) {
+        throw Error(ExitCode::kDataError,
+                    fmt::format("run {}: shards {} and {} read different files", record_.run_id, first.shard, s.shard));
+      }
+      if (s.id_base != first.id_base || s.places_fingerprint != first.places_fingerprint) {
+        throw Error(ExitCode::kTempFail, fmt::format("run {}: shards {} and {} saw different places or ids (the "
+                                                     "database changed during the run); start it again",
+                                                     record_.run_id, first.shard, s.shard));
+      }
+    }
+    for (std::size_t i = 1; i < shards.size(); ++i) {
+      if (shards[i].range_begin != shards[i - 1].range_end) {
+        throw Error(ExitCode::kSoftware, fmt::format("run {}: shard {} does not start where shard {} ends",
+                                                     record_.run_id, shards[i].shard, shards[i - 1].shard));
+      }
+    }
+    if (shards.size() == 1 || (options_.mode == Mode::kReplace && options_.dry_run)) return;
+    std::uint64_t valid = 0, checksum = 0;
+    for (const ShardRecord& s : shards) {
+      valid += s.people_valid;
+      checksum += s.rows_checksum.value_or(0);
+    }
+    const auto staged = control_.query(fmt::format(
+        "SELECT COUNT(*), COALESCE(SUM(CRC32(CONCAT_WS(CHAR(9), id, given_name, family_name, date_of_birth, "
+        "place_of_birth_id))), 0) FROM {}",
+        quote(tables_.people)));
+    const std::string rows = staged.rows.at(0).at(0).value_or("0");
+    const std::string sum = staged.rows.at(0).at(1).value_or("0");
+    if (rows != std::to_string(valid) || sum != std::to_string(checksum)) {
+      throw Error(ExitCode::kSoftware,
+                  fmt::format("run {}: the staging table holds {} rows (checksum {}), the shards sent {} (checksum "
+                              "{}); not published",
+                              record_.run_id, rows, sum, valid, checksum));
+    }
+    spdlog::info("run {}: {} shards agree; {} rows staged, checksums match", record_.run_id, shards.size(), rows);
   }
 
   const LoaderOptions& options_;
   db::Session& control_;
   RunRecord& record_;
+  ShardRecord& shard_;
   RejectLog& rejects_;
-  util::InputFile& places_file_;
-  util::InputFile& people_file_;
   const Limits& limits_;
+  RunTables tables_;
   PlaceSet places_;
   bool stored_places_ = false;
-  std::uint64_t valid_people_ = 0;
+  std::uint64_t valid_ = 0;
+  std::uint64_t header_end_ = 0;
 };
+
+ExitCode code_of_status(const std::string& status) {
+  if (status == "succeeded") return ExitCode::kOk;
+  if (status == "rejected") return ExitCode::kDataError;
+  return ExitCode::kTempFail;
+}
+
+// With this shard's outcome recorded, settles the run under the load lock:
+// publishes it when every shard has loaded, fails it when one could not, or
+// leaves it to the shards still running. The run's tables go once it is over
+// and no sibling is still writing to them.
+ExitCode settle(db::Session& control, LoadRun* run, RunRecord& record, unsigned own_shard) {
+  std::string status = run_status(control, record.run_id).value_or("abandoned");
+  if (status == "running") {
+    std::vector<ShardRecord> shards = read_shards(control, record.run_id);
+    for (ShardRecord& s : shards) {
+      if (s.status == "running" && !s.alive && s.shard != own_shard) {
+        s.status = "abandoned";
+        s.error = "its loader stopped without recording an outcome";
+        update_shard(control, record.run_id, s);
+        spdlog::warn("run {}: shard {} died while loading", record.run_id, s.shard);
+      }
+    }
+    const auto any = [&](const char* what) {
+      return std::any_of(shards.begin(), shards.end(), [&](const ShardRecord& s) { return s.status == what; });
+    };
+    if (any("rejected")) {
+      status = "rejected";
+    } else if (any("failed") || any("abandoned")) {
+      status = "failed";
+    } else if (shards.size() < record.shards || any("running")) {
+      record.status = "staged";
+      spdlog::info(
+          "run {}: shard {} staged its rows; {} of {} shards done; the last to finish publishes", record.run_id,
+          own_shard,
+          std::count_if(shards.begin(), shards.end(), [](const ShardRecord& s) { return s.status == "loaded"; }),
+          record.shards);
+      return ExitCode::kOk;
+    } else {
+      if (run == nullptr) throw Error(ExitCode::kSoftware, "settle: no run to publish with");
+      run->publish(shards);
+      status = "succeeded";
+      for (ShardRecord& s : shards) {
+        s.status = "published";
+        update_shard(control, record.run_id, s);
+      }
+    }
+    record.status = status;
+    if (status != "succeeded" && record.error.empty()) {
+      record.error = fmt::format("a shard of the run was {}; the run is not published", status);
+    }
+    finish_run(control, record);
+  }
+  const std::vector<ShardRecord> shards = read_shards(control, record.run_id);
+  const bool sibling_alive = std::any_of(shards.begin(), shards.end(), [&](const ShardRecord& s) {
+    return s.alive && s.status == "running" && s.shard != own_shard;
+  });
+  if (!sibling_alive) RunTables(record.run_id).drop(control);
+  if (status != "succeeded") spdlog::error("run {} is {}: nothing from it is published", record.run_id, status);
+  record.status = status;
+  return code_of_status(status);
+}
 
 }  // namespace
 
 ExitCode run_load(const LoaderOptions& options) {
   const auto started = std::chrono::system_clock::now();
   RunRecord record;
-  record.run_id = make_run_id();
+  record.run_id = options.run_id.empty() ? make_run_id() : options.run_id;
+  check_run_id(record.run_id);
+  const unsigned shard_index = options.shard.index;
+  const bool sharded = options.shard.count > 1;
   record.mode = mode_name(options.mode);
   record.dry_run = options.dry_run;
+  record.shards = options.shard.count;
   record.places.path = options.places.string();
   record.people.path = options.people.string();
+  const std::string shard_suffix = sharded ? fmt::format("-shard{}", shard_index) : "";
   const std::filesystem::path rejects_path =
-      options.rejects.empty() ? options.log.dir / ("rejects-" + record.run_id + ".csv") : options.rejects;
-  spdlog::info("run {}: {}{} of {} and {} into {}", record.run_id, record.mode, options.dry_run ? " (dry run)" : "",
-               record.places.path, record.people.path, options.connection.describe());
+      options.rejects.empty() ? options.log.dir / ("rejects-" + record.run_id + shard_suffix + ".csv")
+                              : options.rejects;
+  spdlog::info("run {}{}: {}{} of {} and {} into {}", record.run_id,
+               sharded ? fmt::format(" shard {}/{}", shard_index, options.shard.count) : "", record.mode,
+               options.dry_run ? " (dry run)" : "", record.places.path, record.people.path,
+               options.connection.describe());
 
   ExitCode code = ExitCode::kOk;
   RejectLog rejects(rejects_path, !options.rejects.empty());
   auto report = [&] {
     const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
-    spdlog::log(record.status == "succeeded" ? spdlog::level::info : spdlog::level::err, "{}",
-                summary_line(record, seconds));
+    const bool good = record.status == "succeeded" || record.status == "staged";
+    spdlog::log(good ? spdlog::level::info : spdlog::level::err, "{}", summary_line(record, seconds));
     if (!options.report_json.empty()) {
       write_report_json(options.report_json, record, started, seconds, rejects.created() ? rejects.path() : "", code);
     }
   };
 
-  std::optional<Ledger> ledger;
+  ShardRecord shard;
+  shard.shard = shard_index;
+  shard.shards = options.shard.count;
   std::optional<db::Session> control;
-  // Held until the outcome is in the ledger, failures included.
-  std::optional<LoadLock> lock;
+  // An unsharded run holds the load lock for its whole life.
+  std::optional<NamedLock> load_lock;
+  std::optional<NamedLock> alive;
+  bool joined = false;
   try {
     control.emplace(db::connect_with_retry(options.connection));
-    lock.emplace(*control, options.connection.database, options.wait_lock);
+    const std::string lock_name = NamedLock::load_lock_name(options.connection.database);
+    if (!sharded) {
+      load_lock.emplace(*control, lock_name, options.wait_lock,
+                        fmt::format("another dataloader is loading database '{}'; try again later, or pass "
+                                    "--wait-lock SECONDS to wait for it",
+                                    options.connection.database));
+    }
+    alive.emplace(
+        *control, shard_lock_name(record.run_id, shard_index), std::chrono::seconds(0),
+        fmt::format("shard {}/{} of run {} is already running", shard_index, options.shard.count, record.run_id));
     for (const std::string& table : db::ensure_schema(*control)) spdlog::info("created table {}", table);
     // From here on every outcome, a missing file included, is recorded.
-    ledger.emplace(Ledger::start(*control, record));
-    if (const auto abandoned = Ledger::mark_abandoned(*control, record.run_id)) {
-      spdlog::warn("marked {} earlier run(s) that never finished as abandoned", abandoned);
+    join_run(*control, record, shard_index);
+    joined = true;
+    if (load_lock) {
+      for (const std::string& dead : dead_runs(*control, record.run_id)) {
+        abandon_run(*control, dead,
+                    "the loader stopped without recording an outcome (killed, or its connection "
+                    "was lost)");
+        RunTables(dead).drop(*control);
+        spdlog::warn("run {} never finished: marked abandoned, its tables dropped", dead);
+      }
     }
     const Limits limits = read_limits(*control);
-    drop_scratch_tables(*control);
-    util::InputFile places_file(options.places);
-    util::InputFile people_file(options.people);
-    record.places.bytes = places_file.size();
-    record.people.bytes = people_file.size();
 
-    try {
-      LoadRun run(options, *control, record, rejects, places_file, people_file, limits);
-      code = options.mode == Mode::kReplace ? run.replace() : run.append();
-    } catch (...) {
-      try {
-        drop_scratch_tables(*control);
-      } catch (const std::exception& e) {
-        spdlog::warn("could not drop the scratch tables (the next run will): {}", e.what());
-      }
-      throw;
-    }
-    drop_scratch_tables(*control);  // left only when the run stopped over the reject limit
-    rejects.close();
-    record.status = code == ExitCode::kOk ? "succeeded" : "rejected";
+    LoadRun run(options, *control, record, shard, rejects, limits);
+    code = run.load();
+    shard.status = code == ExitCode::kOk ? "loaded" : "rejected";
     if (code != ExitCode::kOk) {
-      record.error =
-          fmt::format("{} row(s) rejected, more than --max-rejects {}", rejects.count(), options.max_rejects);
+      shard.error = fmt::format("{} row(s) rejected, more than --max-rejects {}", rejects.count(), options.max_rejects);
+      record.error = shard.error;
     }
-    ledger->finish(*control, record);
+    rejects.close();
+    update_shard(*control, record.run_id, shard);
+    std::optional<NamedLock> publish_lock;
+    if (!load_lock) {
+      publish_lock.emplace(*control, lock_name, kPublishWait,
+                           fmt::format("run {}: cannot take the load lock to publish", record.run_id));
+    }
+    const ExitCode settled = settle(*control, &run, record, shard_index);
+    if (code == ExitCode::kOk) code = settled;
   } catch (const std::exception& e) {
     const auto* error = dynamic_cast<const Error*>(&e);
     code = error != nullptr ? error->code() : ExitCode::kSoftware;
-    record.status = code == ExitCode::kDataError ? "rejected" : "failed";
+    const std::string status = code == ExitCode::kDataError ? "rejected" : "failed";
     record.error = e.what();
-    if (ledger && control) {
+    if (joined && control) {
       try {
-        ledger->finish(*control, record);
+        shard.status = status;
+        shard.error = e.what();
+        update_shard(*control, record.run_id, shard);
+        std::optional<NamedLock> publish_lock;
+        if (!load_lock) {
+          publish_lock.emplace(*control, NamedLock::load_lock_name(options.connection.database), kPublishWait,
+                               "cannot take the load lock to record the failure");
+        }
+        settle(*control, nullptr, record, shard_index);
       } catch (const std::exception& ledger_error) {
-        spdlog::warn("could not record the outcome in load_runs: {}", ledger_error.what());
+        spdlog::warn("could not record the outcome in the ledger: {}", ledger_error.what());
       }
     }
+    if (record.status == "running") record.status = status;
     report();
     if (code == ExitCode::kDataError) return code;  // the summary line said why
     throw;
   }
   report();
   return code;
+}
+
+ExitCode run_cleanup(const db::ConnectionOptions& connection, const std::string& run_id) {
+  check_run_id(run_id);
+  db::Session control = db::connect_with_retry(connection);
+  NamedLock lock(control, NamedLock::load_lock_name(connection.database), std::chrono::seconds(60),
+                 "a loader is publishing; try the cleanup again later");
+  const auto status = run_status(control, run_id);
+  if (!status) throw Error(ExitCode::kUsage, fmt::format("no run {} in load_runs", run_id));
+  if (*status == "succeeded") {
+    throw Error(ExitCode::kUsage, fmt::format("run {} was published: there is nothing to clean up", run_id));
+  }
+  for (const ShardRecord& s : read_shards(control, run_id)) {
+    if (s.alive && s.status == "running") {
+      throw Error(ExitCode::kTempFail,
+                  fmt::format("shard {}/{} of run {} is still running; stop it first", s.shard, s.shards, run_id));
+    }
+  }
+  abandon_run(control, run_id, "cleaned up with dataloader --cleanup");
+  RunTables(run_id).drop(control);
+  spdlog::info("run {} ({}) cleaned up: marked abandoned, its tables dropped", run_id, *status);
+  return ExitCode::kOk;
 }
 
 }  // namespace pipeline::load

@@ -23,6 +23,12 @@ enum class Mode {
   kAppend,
 };
 
+// This process's share of a sharded run: shard `index` of `count`.
+struct ShardSpec {
+  unsigned index = 1;
+  unsigned count = 1;
+};
+
 struct LoaderOptions {
   db::ConnectionOptions connection;
   // Default data/places.csv.
@@ -48,14 +54,28 @@ struct LoaderOptions {
   ProgressMode progress = ProgressMode::kAuto;
   // How long to wait for another loader's lock. Default 0: fail at once.
   std::chrono::seconds wait_lock{0};
-  // LOAD DATA connections people rows are spread over, by place. Default 2.
+  // LOAD DATA connections each job spreads its rows over, by place. Default 2.
   unsigned streams = 2;
+  // Parser threads, each reading its own byte range of people.csv (split on
+  // record boundaries). Default 1.
+  unsigned jobs = 1;
+  // This process's share of a sharded run (--shard K/N). Default 1/1: all.
+  ShardSpec shard;
+  // The run this process belongs to; every shard of a run must be given the
+  // same one. Empty (the default): a new id.
+  std::string run_id;
   util::LogOptions log;
 };
 
-// Runs one load. Returns kOk, or kDataError when input was rejected (over
-// --max-rejects, or a bad header). Throws Error for everything fatal; the
-// ledger records the outcome either way.
+// Runs one load, or one shard of a sharded load. Returns kOk (published, or
+// staged and waiting for sibling shards), kDataError when input was rejected
+// (over --max-rejects, or a bad header), kTempFail when a sibling shard failed.
+// Throws Error for everything fatal; the ledger records the outcome either way.
 ExitCode run_load(const LoaderOptions& options);
+
+// dataloader --cleanup RUN_ID: marks a run that will never be published
+// abandoned and drops its staging tables. Refuses (kTempFail) while one of its
+// shards is still running, and (kUsage) a run that was published.
+ExitCode run_cleanup(const db::ConnectionOptions& connection, const std::string& run_id);
 
 }  // namespace pipeline::load

@@ -19,9 +19,10 @@ class Progress {
  public:
   Progress(ProgressMode mode, std::string label, std::uint64_t total_bytes);
 
-  // Cheap enough to call for every row.
+  // Shows `rows` and `bytes` done so far, at most every 200 ms on a terminal
+  // and every 5 s in a log. Call it every 100 ms or so.
   void update(std::uint64_t rows, std::uint64_t bytes) {
-    if (mode_ != ProgressMode::kNever && (++calls_ & 1023) == 0) report(rows, bytes, false);
+    if (mode_ != ProgressMode::kNever) report(rows, bytes, false);
   }
   // Clears the live line.
   void finish();
@@ -34,7 +35,6 @@ class Progress {
   bool live_;
   std::string label_;
   std::uint64_t total_bytes_;
-  std::uint64_t calls_ = 0;
   Clock::time_point start_;
   Clock::time_point last_;
   bool drawn_ = false;

@@ -47,3 +47,25 @@ void RejectLog::close() {
 }
 
 }  // namespace pipeline::load
+
+namespace pipeline::load {
+
+void RejectLog::merge(const std::vector<std::unique_ptr<RejectLog>>& parts) {
+  for (const auto& part : parts) {
+    if (!part->created()) continue;
+    part->close();
+    if (!out_.is_open()) open();
+    std::ifstream in(part->path(), std::ios::binary);
+    std::string line;
+    std::getline(in, line);  // its header
+    if (in.peek() != std::ifstream::traits_type::eof()) out_ << in.rdbuf();
+    count_ += part->count();
+    std::error_code ignored;
+    std::filesystem::remove(part->path(), ignored);
+  }
+  if (out_.is_open() && !out_) {
+    throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
+  }
+}
+
+}  // namespace pipeline::load

@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 namespace pipeline::load {
 
@@ -26,6 +28,10 @@ class RejectLog {
   // Flushes and closes the CSV. Throws Error(kCantCreate) if any of it could
   // not be written.
   void close();
+
+  // Appends the rows of `parts` (the logs of a run's jobs, in file order) to
+  // this one and removes their files.
+  void merge(const std::vector<std::unique_ptr<RejectLog>>& parts);
 
  private:
   void open();

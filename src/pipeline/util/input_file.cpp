@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <streambuf>
 #include <vector>
 
@@ -18,7 +19,8 @@ namespace pipeline::util {
 
 class InputFile::Buffer : public std::streambuf {
  public:
-  Buffer(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)), data_(64 * 1024) {}
+  Buffer(int fd, std::filesystem::path path, std::uint64_t limit)
+      : fd_(fd), path_(std::move(path)), data_(64 * 1024), left_(limit) {}
   ~Buffer() override { ::close(fd_); }
 
   std::uint64_t bytes() const { return bytes_; }
@@ -27,9 +29,11 @@ class InputFile::Buffer : public std::streambuf {
  protected:
   int_type underflow() override {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (left_ == 0) return traits_type::eof();
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(data_.size(), left_));
     ssize_t got;
     do {
-      got = ::read(fd_, data_.data(), data_.size());
+      got = ::read(fd_, data_.data(), want);
     } while (got < 0 && errno == EINTR);
     if (got < 0) {
       throw Error(ExitCode::kNoInput, fmt::format("read error on {}: {}", path_.string(), std::strerror(errno)));
@@ -37,6 +41,7 @@ class InputFile::Buffer : public std::streambuf {
     if (got == 0) return traits_type::eof();
     sha_.update(std::string_view(data_.data(), static_cast<std::size_t>(got)));
     bytes_ += static_cast<std::uint64_t>(got);
+    left_ -= static_cast<std::uint64_t>(got);
     setg(data_.data(), data_.data(), data_.data() + got);
     return traits_type::to_int_type(*gptr());
   }
@@ -47,9 +52,13 @@ class InputFile::Buffer : public std::streambuf {
   std::vector<char> data_;
   Sha256 sha_;
   std::uint64_t bytes_ = 0;
+  std::uint64_t left_;
 };
 
-InputFile::InputFile(std::filesystem::path path) : path_(std::move(path)) {
+InputFile::InputFile(std::filesystem::path path)
+    : InputFile(std::move(path), 0, std::numeric_limits<std::uint64_t>::max()) {}
+
+InputFile::InputFile(std::filesystem::path path, std::uint64_t begin, std::uint64_t end) : path_(std::move(path)) {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw Error(ExitCode::kNoInput, fmt::format("cannot open {}: {}", path_.string(), std::strerror(errno)));
@@ -62,7 +71,12 @@ InputFile::InputFile(std::filesystem::path path) : path_(std::move(path)) {
     }
     if (S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
   }
-  buffer_ = std::make_unique<Buffer>(fd, path_);
+  if (begin > 0 && ::lseek(fd, static_cast<off_t>(begin), SEEK_SET) < 0) {
+    const int error_number = errno;
+    ::close(fd);
+    throw Error(ExitCode::kNoInput, fmt::format("cannot seek in {}: {}", path_.string(), std::strerror(error_number)));
+  }
+  buffer_ = std::make_unique<Buffer>(fd, path_, end - begin);
   stream_ = std::make_unique<std::istream>(buffer_.get());
   // Let the read error's own message out instead of a bare badbit.
   stream_->exceptions(std::ios::badbit);

@@ -16,6 +16,8 @@ class InputFile {
   // Opens `path` for reading. Throws Error(kNoInput) naming the path and the
   // reason (missing, a directory, no permission).
   explicit InputFile(std::filesystem::path path);
+  // Opens only the bytes [begin, end) of `path`.
+  InputFile(std::filesystem::path path, std::uint64_t begin, std::uint64_t end);
   ~InputFile();
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
