@@ -62,10 +62,16 @@ TEST(SecretsCheckTest, RefusesPlantedSecretsAndPassesCleanFiles) {
   // does not match the patterns it tests.
   const std::vector<std::pair<std::string, std::string>> planted = {
       {".env", "MYSQL_PASSWORD=abc\n"},
-      {"compose.yml", "MYSQL_PASSWORD=" "hunter2hunter2\n"},
+      {"compose.yml",
+       "MYSQL_PASSWORD="
+       "hunter2hunter2\n"},
       {"app.cpp", "const char* db_password = \"s3cretValue!\";\n"},
-      {"run.sh", "mysql -u root -p" "TopSecret99 codetest\n"},
-      {"key.txt", "-----BEGIN RSA " "PRIVATE KEY-----\n"}};
+      {"run.sh",
+       "mysql -u root -p"
+       "TopSecret99 codetest\n"},
+      {"key.txt",
+       "-----BEGIN RSA "
+       "PRIVATE KEY-----\n"}};
   for (const auto& [name, content] : planted) {
     write_file(repo / name, content);
     ASSERT_EQ(git({"add", "-f", name}).exit_code, 0);
