@@ -20,7 +20,7 @@ PrivateServer::~PrivateServer() { run({script(), "stop", dir_.path().string()});
 void PrivateServer::start() {
   const auto result = run({script(), "start", dir_.path().string()}, {}, std::chrono::seconds(120));
   if (result.exit_code != 0) throw std::runtime_error("throwaway-db start failed: " + result.err);
-  read_env();
+  address_ = ServerAddress::read(dir_.path());
 }
 
 void PrivateServer::stop() {
@@ -34,41 +34,49 @@ void PrivateServer::kill9() {
   for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
-void PrivateServer::read_env() {
-  std::istringstream env(read_file(dir_ / "env"));
+ServerAddress ServerAddress::read(const std::filesystem::path& dir) {
+  std::istringstream env(read_file(dir / "env"));
   std::string line;
   auto value = [](const std::string& l) {
     std::string v = l.substr(l.find('=') + 1);
     if (!v.empty() && v.front() == '\'') v = v.substr(1, v.size() - 2);
     return v;
   };
+  ServerAddress address;
+  address.dir = dir;
   while (std::getline(env, line)) {
-    if (line.rfind("export MYSQL_HOST=", 0) == 0) host_ = value(line);
-    if (line.rfind("export MYSQL_TCP_PORT=", 0) == 0) port_ = value(line);
-    if (line.rfind("export MYSQL_UNIX_PORT=", 0) == 0) socket_ = value(line);
+    if (line.rfind("export MYSQL_HOST=", 0) == 0) address.host = value(line);
+    if (line.rfind("export MYSQL_TCP_PORT=", 0) == 0) address.port = value(line);
+    if (line.rfind("export MYSQL_UNIX_PORT=", 0) == 0) address.socket = value(line);
   }
+  if (address.port.empty()) throw std::runtime_error("no MYSQL_TCP_PORT in " + (dir / "env").string());
+  return address;
 }
 
-db::ConnectionOptions PrivateServer::options(const std::string& database) const {
+db::ConnectionOptions ServerAddress::options(const std::string& database) const {
   db::ConnectionOptions options;
-  options.host = host_;
-  options.port = static_cast<unsigned>(std::stoul(port_));
-  options.socket = socket_;
+  options.host = host;
+  options.port = static_cast<unsigned>(std::stoul(port));
+  options.socket = socket;
   options.user = "codetest";
-  options.password = read_file(dir_ / "password");
+  options.password = read_file(dir / "password");
   options.database = database;
   options.connect_timeout = std::chrono::seconds(10);
   return options;
 }
 
-EnvOverrides PrivateServer::env(const std::string& database) const {
-  return {{"MYSQL_HOST", host_},
-          {"MYSQL_TCP_PORT", port_},
-          {"MYSQL_UNIX_PORT", socket_},
+EnvOverrides ServerAddress::env(const std::string& database) const {
+  return {{"MYSQL_HOST", host},
+          {"MYSQL_TCP_PORT", port},
+          {"MYSQL_UNIX_PORT", socket},
           {"MYSQL_USER", "codetest"},
-          {"MYSQL_PASSWORD_FILE", (dir_ / "password").string()},
+          {"MYSQL_PASSWORD_FILE", (dir / "password").string()},
           {"MYSQL_PASSWORD", std::nullopt},
           {"MYSQL_DATABASE", database}};
 }
+
+db::ConnectionOptions PrivateServer::options(const std::string& database) const { return address_.options(database); }
+
+EnvOverrides PrivateServer::env(const std::string& database) const { return address_.env(database); }
 
 }  // namespace pipeline::testing

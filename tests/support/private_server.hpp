@@ -2,6 +2,7 @@
 // tests that stop or kill the server and must not disturb the shared one.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "pipeline/db/connection_options.hpp"
@@ -9,6 +10,19 @@
 #include "support/test_database.hpp"
 
 namespace pipeline::testing {
+
+// Where a scripts/throwaway-db server listens, as its DIR/env says, and how
+// to reach it as the app user codetest (password from DIR/password).
+struct ServerAddress {
+  std::filesystem::path dir;
+  std::string host, port, socket;
+
+  // Reads DIR/env. Throws if it is missing.
+  static ServerAddress read(const std::filesystem::path& dir);
+  db::ConnectionOptions options(const std::string& database = "codetest") const;
+  // MYSQL_* variables for a child process.
+  EnvOverrides env(const std::string& database = "codetest") const;
+};
 
 class PrivateServer {
  public:
@@ -30,9 +44,8 @@ class PrivateServer {
   const TempDir& dir() const { return dir_; }
 
  private:
-  void read_env();
   TempDir dir_;
-  std::string host_, port_, socket_;
+  ServerAddress address_;
 };
 
 }  // namespace pipeline::testing

@@ -41,6 +41,10 @@ const std::vector<std::string> kPeopleTableColumns = {"id", "given_name", "famil
 constexpr std::size_t kPlaceBatch = 200;
 // How long a shard waits for the load lock to publish.
 constexpr std::chrono::seconds kPublishWait{600};
+// On a Spider head (schema-spider-head.sql), the second people table: the
+// same partitions over a second set of remote tables. Replace fills it and
+// swaps it with people.
+constexpr std::string_view kSpiderStandby = "people__standby";
 
 std::string quote(std::string_view identifier) {
   std::string quoted = "`";
@@ -108,6 +112,27 @@ bool table_exists(db::Session& session, const std::string& table) {
   return session.query_value(
              "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
              {table}) == "1";
+}
+
+// Whether people is a Spider table: its rows live on other servers, and
+// CREATE TABLE ... LIKE people would make a table that reads and writes
+// those same remote tables.
+bool people_is_spider(db::Session& session) {
+  const auto engine = session.query_value(
+      "SELECT UPPER(engine) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'people'");
+  return engine.value_or("") == "SPIDER";
+}
+
+// A local InnoDB table with people's columns and key, and no rows. The
+// staging table of a Spider head: LIKE would copy the Spider engine and its
+// remote targets.
+void create_local_people_stage(db::Session& session, const std::string& table) {
+  session.execute(
+      fmt::format("CREATE TABLE {} (PRIMARY KEY (place_of_birth_id, id)) ENGINE=InnoDB "
+                  "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin "
+                  "SELECT id, given_name, family_name, date_of_birth, place_of_birth_id FROM people "
+                  "WHERE FALSE",
+                  quote(table)));
 }
 
 // Creates empty copies of places and people for a replace; the copy of
@@ -217,6 +242,8 @@ class LoadRun {
     record_.places.bytes = places_file.size();
     record_.people.bytes = people_file.size();
     const bool append = options_.mode == Mode::kAppend;
+    spider_ = people_is_spider(control_);
+    if (spider_) check_spider_layout();
 
     if (append) load_stored_places();
     read_places(places_file);
@@ -273,6 +300,10 @@ class LoadRun {
     if (options_.mode == Mode::kReplace) {
       record_.people.counts.loaded = valid;
       if (options_.dry_run) return;
+      if (spider_) {
+        publish_replace_on_spider(valid);
+        return;
+      }
       // One atomic statement: readers see the old pair of tables or the new pair.
       control_.execute(fmt::format("RENAME TABLE people TO {}, places TO {}, {} TO places, {} TO people",
                                    quote(tables_.people_old), quote(tables_.places_old), quote(tables_.places),
@@ -425,11 +456,67 @@ class LoadRun {
     NamedLock setup(control_, "pipeline.setup." + record_.run_id, std::chrono::seconds(120),
                     "another shard of this run is still creating its tables");
     if (table_exists(control_, tables_.people)) return;
+    if (spider_) {
+      // Rows are staged on the head, in a table of its own; publishing copies
+      // them to the data nodes.
+      if (options_.mode == Mode::kReplace) {
+        control_.execute(fmt::format("CREATE TABLE {} LIKE places", quote(tables_.places)));
+        write_places(control_, tables_.places, places_.changes(), false);
+      }
+      create_local_people_stage(control_, tables_.people);
+      return;
+    }
     if (options_.mode == Mode::kReplace) {
       create_shadow_tables(control_, tables_);
       write_places(control_, tables_.places, places_.changes(), false);
     } else {
       control_.execute(fmt::format("CREATE TABLE {} LIKE people", quote(tables_.people)));
+    }
+  }
+
+  // A Spider head needs the standby table for replace (schema-spider-head.sql).
+  void check_spider_layout() {
+    if (options_.mode != Mode::kReplace || options_.dry_run) return;
+    const auto engine = control_.query_value(
+        "SELECT UPPER(engine) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+        {std::string(kSpiderStandby)});
+    if (engine.value_or("") != "SPIDER") {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("people is a Spider table, but the Spider table {} that --mode replace fills and swaps "
+                              "in is missing; create it as schema-spider-head.sql does",
+                              kSpiderStandby));
+    }
+  }
+
+  // Replace on a Spider head: the staged rows go to the standby table's
+  // remote tables (emptied first: a run that died may have left rows), which
+  // is then swapped with people, together with places, in one RENAME on the
+  // head; readers see the old data or the new. The old rows, now behind the
+  // standby table, are emptied last.
+  void publish_replace_on_spider(std::uint64_t valid) {
+    const std::string standby = quote(kSpiderStandby);
+    control_.execute("TRUNCATE TABLE " + standby);
+    const std::uint64_t copied =
+        control_.execute(fmt::format("INSERT INTO {} (id, given_name, family_name, date_of_birth, place_of_birth_id) "
+                                     "SELECT id, given_name, family_name, date_of_birth, place_of_birth_id FROM {}",
+                                     standby, quote(tables_.people)));
+    const std::string stored = control_.query_value("SELECT COUNT(*) FROM " + standby).value_or("0");
+    if (copied != valid || stored != std::to_string(valid)) {
+      throw Error(ExitCode::kSoftware,
+                  fmt::format("run {}: copied {} rows to the data nodes and they hold {}, expected {}; not published",
+                              record_.run_id, copied, stored, valid));
+    }
+    const std::string parked = quote(tables_.people_old);
+    control_.execute(fmt::format("RENAME TABLE people TO {0}, {1} TO people, {0} TO {1}, places TO {2}, {3} TO places",
+                                 parked, standby, quote(tables_.places_old), quote(tables_.places)));
+    spdlog::info("published run {}: people (on the data nodes) and places replaced", record_.run_id);
+    control_.query("ANALYZE TABLE places");
+    try {
+      control_.execute("TRUNCATE TABLE " + standby);
+      control_.execute("DROP TABLE " + quote(tables_.places_old));
+    } catch (const Error& e) {
+      spdlog::warn("the new data is live, but emptying the previous rows failed (the next replace retries): {}",
+                   e.what());
     }
   }
 
@@ -600,6 +687,8 @@ class LoadRun {
   RunTables tables_;
   PlaceSet places_;
   bool stored_places_ = false;
+  // people is a Spider table (a sharded cluster's head).
+  bool spider_ = false;
   std::uint64_t valid_ = 0;
   std::uint64_t header_end_ = 0;
 };

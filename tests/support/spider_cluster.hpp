@@ -1,0 +1,40 @@
+// A MariaDB Spider cluster of a test's own, started by scripts/spider-cluster:
+// a head whose people table is hash-partitioned over data nodes, all on
+// loopback. The tools are pointed at the head, unchanged.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "pipeline/db/session.hpp"
+#include "support/private_server.hpp"
+
+namespace pipeline::testing {
+
+class SpiderCluster {
+ public:
+  // Starts a head and `data_nodes` data nodes. Throws if they do not come up.
+  explicit SpiderCluster(unsigned data_nodes = 2);
+  // Stops every server and removes the directory.
+  ~SpiderCluster();
+
+  // MYSQL_* variables pointing a child process at the head.
+  EnvOverrides env() const { return head_.env(); }
+  // A session on the head, as the app user.
+  db::Session& head() { return *head_session_; }
+  // A new session on data node k (1-based), as the app user.
+  db::Session node(unsigned k) const;
+  unsigned data_nodes() const { return data_nodes_; }
+
+ private:
+  TempDir dir_;
+  unsigned data_nodes_;
+  ServerAddress head_;
+  std::unique_ptr<db::Session> head_session_;
+};
+
+// What a table holds, as one comparable string: the row count and a sum of
+// the rows' CRC32s. Works through Spider, where CHECKSUM TABLE gives NULL.
+std::string content_checksum(db::Session& session, const std::string& table);
+
+}  // namespace pipeline::testing
