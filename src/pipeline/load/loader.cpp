@@ -285,6 +285,10 @@ class LoadRun {
   // one step. `shards` are every shard's ledger rows, all "loaded".
   void publish(const std::vector<ShardRecord>& shards) {
     verify(shards);
+    // Spider sends the staged rows to the data nodes as multi-row INSERTs of
+    // at most this many bytes; the default 16000 made copying 1M rows 15%
+    // slower than 1 MiB (7.8 s against 6.6 s).
+    if (spider_) control_.execute("SET SESSION spider_bulk_size = 1048576");
     std::uint64_t read = 0, valid = 0, rejected = 0;
     for (const ShardRecord& s : shards) {
       read += s.people_read;
