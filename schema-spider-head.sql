@@ -1,11 +1,14 @@
--- Schema of the codetest database on a Spider head: the variant of schema.sql
--- for a cluster where people is sharded across data nodes with MariaDB's
--- Spider engine (scripts/spider-cluster applies it; README, "When one machine
--- is not enough", explains the layout and what was measured). Safe to apply
--- again: every statement is CREATE ... IF NOT EXISTS.
+-- The people tables of the codetest database on a Spider head: the variant of
+-- schema.sql for a cluster where people is sharded across data nodes with
+-- MariaDB's Spider engine (scripts/spider-cluster applies it; README, "When
+-- one machine is not enough", explains the layout and what was measured).
+-- Safe to apply again: every statement is CREATE ... IF NOT EXISTS.
 --
--- places, load_runs and load_shards are local InnoDB tables, identical to
--- schema.sql's. people is a Spider table: it holds no rows itself, each of its
+-- Apply this file first, then schema.sql: its CREATE TABLE IF NOT EXISTS
+-- people is then skipped, and its other tables (places, load_runs,
+-- load_shards) become local InnoDB tables on the head, as on a single server.
+--
+-- people is a Spider table: it holds no rows itself, each of its
 -- hash partitions forwards to a table on one data node, named by a server
 -- (CREATE SERVER d1 ... dN) that the cluster script defines on the head. Row
 -- id X lives in partition X MOD N, that is on data node d((X MOD N) + 1):
@@ -21,15 +24,6 @@
 -- RENAME on the head, so readers see the old data or the new, never a mix.
 -- Which remote set is live therefore alternates: the COMMENT of the head's
 -- people table says which (SHOW CREATE TABLE people).
-
-CREATE TABLE IF NOT EXISTS places (
-  id      INT UNSIGNED NOT NULL AUTO_INCREMENT,
-  city    VARCHAR(100) NOT NULL,
-  county  VARCHAR(100) NOT NULL,
-  country VARCHAR(100) NOT NULL,
-  PRIMARY KEY (id),
-  UNIQUE KEY uq_places_city (city)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- The COMMENT names the remote table; always give it: without it a partition
 -- looks for a remote table named after itself (`people#P#p1`), which would
@@ -72,63 +66,3 @@ CREATE TABLE IF NOT EXISTS people__standby (
     PARTITION p2 COMMENT='srv "d2"'
 -- spider-cluster: partitions end
   );
-
--- One row per dataloader run, failed runs included: the operator's audit trail.
--- A run is published all at once; a sharded run (dataloader --shard K/N, one
--- process per shard) is published by its last shard to finish, once every
--- shard's row in load_shards agrees.
-CREATE TABLE IF NOT EXISTS load_runs (
-  id               BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-  run_id           VARCHAR(64) NOT NULL,
-  mode             VARCHAR(16) NOT NULL,
-  dry_run          BOOLEAN NOT NULL DEFAULT FALSE,
-  shards           INT UNSIGNED NOT NULL DEFAULT 1,
-  status           VARCHAR(16) NOT NULL,
-  started_at       DATETIME(6) NOT NULL,
-  finished_at      DATETIME(6) NULL,
-  places_path      VARCHAR(1024) NOT NULL,
-  places_bytes     BIGINT UNSIGNED NULL,
-  places_sha256    CHAR(64) NULL,
-  people_path      VARCHAR(1024) NOT NULL,
-  people_bytes     BIGINT UNSIGNED NULL,
-  people_sha256    CHAR(64) NULL,
-  places_read      BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  places_loaded    BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  places_duplicate BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  places_rejected  BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  people_read      BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  people_loaded    BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  people_duplicate BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  people_rejected  BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  error_text       TEXT NULL,
-  loader_version   VARCHAR(32) NOT NULL,
-  client_host      VARCHAR(255) NOT NULL,
-  PRIMARY KEY (id),
-  UNIQUE KEY uq_load_runs_run_id (run_id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-
--- One row per shard of a run: what it read, what it staged, and the
--- fingerprints the publisher checks before publishing (the same files, the
--- same place ids, ranges that tile the file, counts and row checksums that
--- match what the staging table holds).
-CREATE TABLE IF NOT EXISTS load_shards (
-  run_id             VARCHAR(64) NOT NULL,
-  shard              INT UNSIGNED NOT NULL,
-  shards             INT UNSIGNED NOT NULL,
-  status             VARCHAR(16) NOT NULL,
-  client_host        VARCHAR(255) NOT NULL,
-  started_at         DATETIME(6) NOT NULL,
-  finished_at        DATETIME(6) NULL,
-  range_begin        BIGINT UNSIGNED NULL,
-  range_end          BIGINT UNSIGNED NULL,
-  places_sha256      CHAR(64) NULL,
-  people_sha256      CHAR(64) NULL,
-  id_base            BIGINT UNSIGNED NULL,
-  places_fingerprint CHAR(64) NULL,
-  people_read        BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  people_valid       BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  people_rejected    BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  rows_checksum      BIGINT UNSIGNED NULL,
-  error_text         TEXT NULL,
-  PRIMARY KEY (run_id, shard)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
