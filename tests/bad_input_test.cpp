@@ -4,6 +4,8 @@
 // or hang.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "support/tools.hpp"
 
 namespace pipeline::testing {
@@ -17,6 +19,9 @@ struct Case {
   // For files that load: the people rows expected afterwards.
   int people = -1;
 };
+
+// Names the case in test output, instead of gtest's dump of its bytes.
+void PrintTo(const Case& c, std::ostream* out) { *out << c.file; }
 
 std::string bad(const std::string& name) { return (source_dir() / "tests" / "data" / "bad" / name).string(); }
 
