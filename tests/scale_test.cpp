@@ -3,18 +3,14 @@
 // the real server. Results must equal a plain load; a failed shard must never
 // be published.
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <fstream>
-#include <thread>
 
 #include "support/generate.hpp"
 #include "support/tools.hpp"
 
 namespace pipeline::testing {
 namespace {
-
-using namespace std::chrono_literals;
 
 // A people.csv with quoted records that span lines, so that byte ranges
 // must split on record boundaries and count lines right, plus bad rows.
@@ -41,15 +37,6 @@ std::filesystem::path tricky_file(const TempDir& tmp, std::uint64_t rows) {
   return path;
 }
 
-std::vector<std::string> loader(const TempDir& tmp, const std::filesystem::path& people,
-                                std::vector<std::string> extra) {
-  std::vector<std::string> args = {dataloader_path(),     "--log-dir", (tmp / "logs").string(),
-                                   "--progress",          "never",     "--places",
-                                   shipped("places.csv"), "--people",  people.string()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
 TEST(ScaleTest, JobsGiveExactlyWhatOneJobGives) {
   TestDatabase db("jobs");
   TempDir tmp;
@@ -59,7 +46,8 @@ TEST(ScaleTest, JobsGiveExactlyWhatOneJobGives) {
     SCOPED_TRACE(std::string("--jobs ") + jobs);
     const auto rejects = tmp / (std::string("rejects-") + jobs + ".csv");
     const auto r =
-        run(loader(tmp, people, {"--jobs", jobs, "--max-rejects", "100", "--rejects", rejects.string()}), db.env());
+        run(dataloader_argv(tmp, people, {"--jobs", jobs, "--max-rejects", "100", "--rejects", rejects.string()}),
+            db.env());
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     const std::string checksum = db.checksum("people") + "/" + db.checksum("places");
     const std::string listed = read_file(rejects);
@@ -86,7 +74,7 @@ TEST(ScaleTest, AppendWithJobsKeepsTheEarliestOfRepeatedRows) {
   std::string expected;
   for (const char* jobs : {"1", "4"}) {
     TestDatabase db("appendjobs");
-    const auto r = run(loader(tmp, tmp / "twice.csv", {"--mode", "append", "--jobs", jobs}), db.env());
+    const auto r = run(dataloader_argv(tmp, tmp / "twice.csv", {"--mode", "append", "--jobs", jobs}), db.env());
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     EXPECT_EQ(db.session().query_value("SELECT MAX(id) <= 20001 FROM people"), "1") << "a later copy was kept";
     const std::string checksum = db.checksum("people");
@@ -104,14 +92,15 @@ TEST(ScaleTest, ShardsTogetherGiveWhatOneLoadGives) {
   std::string single;
   {
     TestDatabase db("single");
-    ASSERT_EQ(run(loader(tmp, people, {"--max-rejects", "100"}), db.env()).exit_code, 0);
+    ASSERT_EQ(run(dataloader_argv(tmp, people, {"--max-rejects", "100"}), db.env()).exit_code, 0);
     single = db.checksum("people") + "/" + db.checksum("places");
   }
   TestDatabase db("shards");
   std::vector<std::unique_ptr<Process>> shards;
   for (const char* shard : {"1/3", "2/3", "3/3"}) {
     shards.push_back(std::make_unique<Process>(
-        loader(tmp, people, {"--shard", shard, "--run-id", "three-shards", "--max-rejects", "100"}), db.env()));
+        dataloader_argv(tmp, people, {"--shard", shard, "--run-id", "three-shards", "--max-rejects", "100"}),
+        db.env()));
   }
   for (auto& shard : shards) {
     const auto r = shard->wait();
@@ -144,20 +133,8 @@ class ShardKilledTest : public ::testing::Test {
 
   // Starts shard 2/2 and SIGKILLs it while its rows stream in.
   void start_and_kill_shard_two() {
-    Process shard(loader(tmp, tmp / "big.csv", {"--shard", "2/2", "--run-id", run_id}), db.env());
-    bool streaming = false;
-    for (int i = 0; i < 400 && !streaming && shard.running(); ++i) {
-      streaming = db.session().query_value(
-                      "SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_schema = "
-                      "DATABASE() AND table_name = ?",
-                      {"people__run_" + run_id}) == "1";
-      std::this_thread::sleep_for(20ms);
-    }
-    ASSERT_TRUE(streaming);
-    std::this_thread::sleep_for(100ms);
-    ASSERT_TRUE(shard.running()) << "shard 2 finished before it could be killed";
-    ::kill(shard.pid(), SIGKILL);
-    shard.wait();
+    Process shard(dataloader_argv(tmp, tmp / "big.csv", {"--shard", "2/2", "--run-id", run_id}), db.env());
+    ASSERT_TRUE(kill_while_staging(shard, db.session(), run_id, 400));
   }
 
   std::string summary() {
@@ -175,7 +152,7 @@ class ShardKilledTest : public ::testing::Test {
 TEST_F(ShardKilledTest, TheRunIsNeverPublishedAndTheOtherShardSaysSo) {
   start_and_kill_shard_two();
   EXPECT_EQ(summary(), read_file(shipped("sample_output.json"))) << "readers see the old data";
-  const auto first = run(loader(tmp, tmp / "big.csv", {"--shard", "1/2", "--run-id", run_id}), db.env());
+  const auto first = run(dataloader_argv(tmp, tmp / "big.csv", {"--shard", "1/2", "--run-id", run_id}), db.env());
   EXPECT_EQ(first.exit_code, 75) << describe(first);
   EXPECT_NE(first.err.find("shard 2 died while loading"), std::string::npos) << first.err;
   EXPECT_EQ(db.checksum("people") + "/" + db.checksum("places"), before);
@@ -198,7 +175,7 @@ TEST_F(ShardKilledTest, CleanupDropsARunThatWillNeverFinish) {
             "0");
   EXPECT_EQ(db.checksum("people") + "/" + db.checksum("places"), before);
   // An abandoned run cannot be resumed: its shards are refused.
-  const auto late = run(loader(tmp, tmp / "big.csv", {"--shard", "1/2", "--run-id", run_id}), db.env());
+  const auto late = run(dataloader_argv(tmp, tmp / "big.csv", {"--shard", "1/2", "--run-id", run_id}), db.env());
   EXPECT_EQ(late.exit_code, 64) << describe(late);
   EXPECT_NE(late.err.find("is already over"), std::string::npos) << late.err;
   // Nor can a published run be "cleaned up".
@@ -217,8 +194,8 @@ TEST(ScaleTest, ARejectedShardRejectsTheWholeRun) {
             0);
   const auto before = db.checksum("people");
   const auto people = tricky_file(tmp, 30000);  // has bad dates; --max-rejects 0
-  const auto one = run(loader(tmp, people, {"--shard", "1/2", "--run-id", "rejected-run"}), db.env());
-  const auto two = run(loader(tmp, people, {"--shard", "2/2", "--run-id", "rejected-run"}), db.env());
+  const auto one = run(dataloader_argv(tmp, people, {"--shard", "1/2", "--run-id", "rejected-run"}), db.env());
+  const auto two = run(dataloader_argv(tmp, people, {"--shard", "2/2", "--run-id", "rejected-run"}), db.env());
   EXPECT_EQ(one.exit_code, 65) << describe(one);
   EXPECT_EQ(two.exit_code, 65) << describe(two);
   EXPECT_EQ(db.checksum("people"), before);
@@ -229,16 +206,18 @@ TEST(ScaleTest, ShardsMustAgreeOnTheirSettings) {
   TestDatabase db("shardsettings");
   TempDir tmp;
   EXPECT_EQ(run_dataloader(db, tmp, {"--shard", "1/2"}).exit_code, 64) << "--shard without --run-id";
-  ASSERT_EQ(run(loader(tmp, shipped("people.csv"), {"--shard", "1/2", "--run-id", "r1"}), db.env()).exit_code, 0);
-  const auto wrong_mode =
-      run(loader(tmp, shipped("people.csv"), {"--shard", "2/2", "--run-id", "r1", "--mode", "append"}), db.env());
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {"--shard", "1/2", "--run-id", "r1"}), db.env()).exit_code,
+            0);
+  const auto wrong_mode = run(
+      dataloader_argv(tmp, shipped("people.csv"), {"--shard", "2/2", "--run-id", "r1", "--mode", "append"}), db.env());
   EXPECT_EQ(wrong_mode.exit_code, 64) << describe(wrong_mode);
-  const auto wrong_count = run(loader(tmp, shipped("people.csv"), {"--shard", "2/3", "--run-id", "r1"}), db.env());
+  const auto wrong_count =
+      run(dataloader_argv(tmp, shipped("people.csv"), {"--shard", "2/3", "--run-id", "r1"}), db.env());
   EXPECT_EQ(wrong_count.exit_code, 64) << describe(wrong_count);
-  const auto twice = run(loader(tmp, shipped("people.csv"), {"--shard", "1/2", "--run-id", "r1"}), db.env());
+  const auto twice = run(dataloader_argv(tmp, shipped("people.csv"), {"--shard", "1/2", "--run-id", "r1"}), db.env());
   EXPECT_EQ(twice.exit_code, 64) << describe(twice);
   EXPECT_EQ(run_dataloader(db, tmp, {"--shard", "3/2", "--run-id", "r1"}).exit_code, 64);
-  const auto last = run(loader(tmp, shipped("people.csv"), {"--shard", "2/2", "--run-id", "r1"}), db.env());
+  const auto last = run(dataloader_argv(tmp, shipped("people.csv"), {"--shard", "2/2", "--run-id", "r1"}), db.env());
   EXPECT_EQ(last.exit_code, 0) << describe(last);
   EXPECT_EQ(db.count("people"), 10000u);
 }

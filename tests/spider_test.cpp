@@ -3,10 +3,8 @@
 // the head exactly as at a single server. Results must equal a single
 // server's, and all-or-nothing must hold although the rows live elsewhere.
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -17,30 +15,14 @@
 namespace pipeline::testing {
 namespace {
 
-using namespace std::chrono_literals;
-
 constexpr const char* kPeopleHeader = "given_name,family_name,date_of_birth,place_of_birth\n";
-
-std::vector<std::string> loader_args(const TempDir& tmp, const std::string& people, std::vector<std::string> extra) {
-  std::vector<std::string> args = {dataloader_path(),     "--log-dir", (tmp / "logs").string(),
-                                   "--progress",          "never",     "--places",
-                                   shipped("places.csv"), "--people",  people};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
-std::vector<std::string> summarizer_args(const TempDir& tmp, std::vector<std::string> extra) {
-  std::vector<std::string> args = {datasummarizer_path(), "--log-dir", (tmp / "logs").string()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
 
 // Every report, in both formats, as one string per file.
 std::map<std::string, std::string> all_reports(const TempDir& tmp, const EnvOverrides& env, const std::string& tag) {
   std::map<std::string, std::string> files;
   for (const char* format : {"json", "csv"}) {
     const auto dir = tmp / (tag + "-" + format);
-    const auto r = run(summarizer_args(tmp, {"--all", "--format", format, "--output-dir", dir.string()}), env);
+    const auto r = run(datasummarizer_argv(tmp, {"--all", "--format", format, "--output-dir", dir.string()}), env);
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       files[entry.path().filename().string()] = read_file(entry.path());
@@ -69,7 +51,7 @@ TEST(SpiderTest, ReportsEqualASingleServersAndRowsAreSpreadOverTheNodes) {
   const auto people = tmp / "people.csv";
   write_people(people, 40000, 3);
   for (const EnvOverrides& env : {single.env(), cluster.env()}) {
-    const auto r = run(loader_args(tmp, people.string(), {}), env);
+    const auto r = run(dataloader_argv(tmp, people.string(), {}), env);
     ASSERT_EQ(r.exit_code, 0) << describe(r);
   }
   const auto on_single = all_reports(tmp, single.env(), "single");
@@ -102,14 +84,14 @@ TEST(SpiderTest, ReplaceAndAppendAreIdempotentAndLeaveNothingBehind) {
   TempDir tmp;
   SpiderCluster cluster;
   const auto shipped_people = shipped("people.csv");
-  ASSERT_EQ(run(loader_args(tmp, shipped_people, {}), cluster.env()).exit_code, 0);
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped_people, {}), cluster.env()).exit_code, 0);
   const std::string first = cluster_content(cluster);
-  const auto replace = run(loader_args(tmp, shipped_people, {}), cluster.env());
+  const auto replace = run(dataloader_argv(tmp, shipped_people, {}), cluster.env());
   ASSERT_EQ(replace.exit_code, 0) << describe(replace);
   EXPECT_EQ(cluster_content(cluster), first) << "replace twice";
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people__standby"), "0");
 
-  const auto append = run(loader_args(tmp, shipped_people, {"--mode", "append"}), cluster.env());
+  const auto append = run(dataloader_argv(tmp, shipped_people, {"--mode", "append"}), cluster.env());
   ASSERT_EQ(append.exit_code, 0) << describe(append);
   EXPECT_EQ(cluster_content(cluster), first) << "append of the same files";
   EXPECT_EQ(cluster.head().query_value(
@@ -120,10 +102,10 @@ TEST(SpiderTest, ReplaceAndAppendAreIdempotentAndLeaveNothingBehind) {
   const auto extra = tmp / "extra.csv";
   write_file(extra, std::string(kPeopleHeader) + "Ἀλέξανδρος,Παπαδόπουλος,1970-05-06,Kelso\n" +
                         "გიორგი,ბერიძე,1981-02-03,Kelso\nAnn,Smith,1990-01-01,Kelso\n");
-  const auto added = run(loader_args(tmp, extra.string(), {"--mode", "append"}), cluster.env());
+  const auto added = run(dataloader_argv(tmp, extra.string(), {"--mode", "append"}), cluster.env());
   ASSERT_EQ(added.exit_code, 0) << describe(added);
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "10003");
-  const auto again = run(loader_args(tmp, extra.string(), {"--mode", "append"}), cluster.env());
+  const auto again = run(dataloader_argv(tmp, extra.string(), {"--mode", "append"}), cluster.env());
   ASSERT_EQ(again.exit_code, 0) << describe(again);
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "10003");
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people WHERE given_name = 'გიორგი'"), "1");
@@ -133,14 +115,14 @@ TEST(SpiderTest, ReplaceAndAppendAreIdempotentAndLeaveNothingBehind) {
 TEST(SpiderTest, OverTheRejectLimitTheClusterKeepsWhatItHad) {
   TempDir tmp;
   SpiderCluster cluster;
-  ASSERT_EQ(run(loader_args(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
   const std::string before = cluster_content(cluster);
   const auto bad = tmp / "bad.csv";
   write_people(bad, 20000, 4);
   write_file(bad, read_file(bad) + "Ann,Smith,1990-02-30,Kelso\nBob,Jones,1990-01-01,Atlantis\n");
   for (const char* mode : {"replace", "append"}) {
     SCOPED_TRACE(mode);
-    const auto r = run(loader_args(tmp, bad.string(), {"--mode", mode}), cluster.env());
+    const auto r = run(dataloader_argv(tmp, bad.string(), {"--mode", mode}), cluster.env());
     EXPECT_EQ(r.exit_code, 65) << describe(r);
     EXPECT_EQ(cluster_content(cluster), before);
     EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people__standby"), "0");
@@ -151,11 +133,11 @@ TEST(SpiderTest, OverTheRejectLimitTheClusterKeepsWhatItHad) {
 TEST(SpiderTest, ShardsPublishTogetherAndAKilledShardIsNeverSeen) {
   TempDir tmp;
   SpiderCluster cluster;
-  ASSERT_EQ(run(loader_args(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
   const std::string before = cluster_content(cluster);
   const auto summary = [&] {
     const auto out = tmp / "summary.json";
-    const auto r = run(summarizer_args(tmp, {"--output", out.string()}), cluster.env());
+    const auto r = run(datasummarizer_argv(tmp, {"--output", out.string()}), cluster.env());
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     return read_file(out);
   };
@@ -164,22 +146,11 @@ TEST(SpiderTest, ShardsPublishTogetherAndAKilledShardIsNeverSeen) {
   const auto big = tmp / "big.csv";
   write_people(big, 1000000, 9);
   {
-    Process shard(loader_args(tmp, big.string(), {"--shard", "2/2", "--run-id", "killed"}), cluster.env());
-    bool streaming = false;
-    for (int i = 0; i < 500 && !streaming && shard.running(); ++i) {
-      streaming = cluster.head().query_value(
-                      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
-                      "AND table_name = 'people__run_killed'") == "1";
-      std::this_thread::sleep_for(20ms);
-    }
-    ASSERT_TRUE(streaming);
-    std::this_thread::sleep_for(100ms);
-    ASSERT_TRUE(shard.running()) << "shard 2 finished before it could be killed";
-    ::kill(shard.pid(), SIGKILL);
-    shard.wait();
+    Process shard(dataloader_argv(tmp, big, {"--shard", "2/2", "--run-id", "killed"}), cluster.env());
+    ASSERT_TRUE(kill_while_staging(shard, cluster.head(), "killed", 500));
   }
   EXPECT_EQ(summary(), read_file(shipped("sample_output.json"))) << "readers see the old data";
-  const auto other = run(loader_args(tmp, big.string(), {"--shard", "1/2", "--run-id", "killed"}), cluster.env());
+  const auto other = run(dataloader_argv(tmp, big.string(), {"--shard", "1/2", "--run-id", "killed"}), cluster.env());
   EXPECT_EQ(other.exit_code, 75) << describe(other);
   EXPECT_EQ(cluster_content(cluster), before);
   EXPECT_EQ(cluster.head().query_value("SELECT status FROM load_runs WHERE run_id = 'killed'"), "failed");
@@ -190,15 +161,15 @@ TEST(SpiderTest, ShardsPublishTogetherAndAKilledShardIsNeverSeen) {
   write_people(people, 30000, 5);
   std::vector<std::unique_ptr<Process>> shards;
   for (const char* shard : {"1/2", "2/2"}) {
-    shards.push_back(std::make_unique<Process>(loader_args(tmp, people.string(), {"--shard", shard, "--run-id", "two"}),
-                                               cluster.env()));
+    shards.push_back(std::make_unique<Process>(
+        dataloader_argv(tmp, people.string(), {"--shard", shard, "--run-id", "two"}), cluster.env()));
   }
   for (auto& shard : shards) {
     const auto r = shard->wait();
     EXPECT_EQ(r.exit_code, 0) << describe(r);
   }
   const std::string sharded = cluster_content(cluster);
-  const auto plain = run(loader_args(tmp, people.string(), {"--jobs", "2"}), cluster.env());
+  const auto plain = run(dataloader_argv(tmp, people.string(), {"--jobs", "2"}), cluster.env());
   ASSERT_EQ(plain.exit_code, 0) << describe(plain);
   EXPECT_EQ(cluster_content(cluster), sharded);
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "30000");
@@ -207,15 +178,15 @@ TEST(SpiderTest, ShardsPublishTogetherAndAKilledShardIsNeverSeen) {
 TEST(SpiderTest, ReplaceWithoutTheStandbyTableIsRefusedAndChangesNothing) {
   TempDir tmp;
   SpiderCluster cluster;
-  ASSERT_EQ(run(loader_args(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
   const std::string before = cluster_content(cluster);
   cluster.head().execute("DROP TABLE people__standby");
-  const auto r = run(loader_args(tmp, shipped("people.csv"), {}), cluster.env());
+  const auto r = run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env());
   EXPECT_EQ(r.exit_code, 64) << describe(r);
   EXPECT_NE(r.err.find("people__standby"), std::string::npos) << r.err;
   EXPECT_EQ(cluster_content(cluster), before);
   // Append needs no standby.
-  const auto append = run(loader_args(tmp, shipped("people.csv"), {"--mode", "append"}), cluster.env());
+  const auto append = run(dataloader_argv(tmp, shipped("people.csv"), {"--mode", "append"}), cluster.env());
   EXPECT_EQ(append.exit_code, 0) << describe(append);
   EXPECT_EQ(cluster_content(cluster), before);
 }

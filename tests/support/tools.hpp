@@ -2,9 +2,13 @@
 // kept in the test's temporary directory.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "pipeline/db/session.hpp"
 #include "support/process.hpp"
 #include "support/test_database.hpp"
 
@@ -16,6 +20,21 @@ ProcessResult run_dataloader(const TestDatabase& db, const TempDir& tmp, std::ve
                              const EnvOverrides& extra_env = {});
 ProcessResult run_datasummarizer(const TestDatabase& db, const TempDir& tmp, std::vector<std::string> args,
                                  const EnvOverrides& extra_env = {});
+
+// The argv of dataloader loading `people` with the shipped places.csv, logs in
+// `tmp` and no progress line, then `extra`: for runs pointed at a server
+// other than a TestDatabase (a Spider cluster) or started as a Process.
+std::vector<std::string> dataloader_argv(const TempDir& tmp, const std::filesystem::path& people,
+                                         std::vector<std::string> extra = {});
+// The argv of datasummarizer with logs in `tmp`, then `extra`.
+std::vector<std::string> datasummarizer_argv(const TempDir& tmp, std::vector<std::string> extra = {});
+
+// Waits, polling `session` every 20 ms up to `polls` times, until run
+// `run_id`'s staging table people__run_<run_id> exists (its rows are
+// streaming), then SIGKILLs `loader` and reaps it. Fails if the table never
+// appears or the loader finished before it could be killed.
+::testing::AssertionResult kill_while_staging(Process& loader, db::Session& session, const std::string& run_id,
+                                              int polls);
 
 // The shipped data files.
 std::string shipped(const std::string& name);
