@@ -37,6 +37,8 @@ namespace {
 
 const std::vector<std::string> kPeopleTableColumns = {"id", "given_name", "family_name", "date_of_birth",
                                                       "place_of_birth_id"};
+// The same columns, as an SQL list, for copying people rows between tables.
+constexpr std::string_view kPeopleColumnList = "id, given_name, family_name, date_of_birth, place_of_birth_id";
 // Places are written in batches of this many rows per INSERT.
 constexpr std::size_t kPlaceBatch = 200;
 // How long a shard waits for the load lock to publish.
@@ -114,12 +116,13 @@ bool table_exists(db::Session& session, const std::string& table) {
              {table}) == "1";
 }
 
-// Whether people is a Spider table: its rows live on other servers, and
-// CREATE TABLE ... LIKE people would make a table that reads and writes
-// those same remote tables.
-bool people_is_spider(db::Session& session) {
+// Whether `table` is a Spider table: its rows live on other servers, and
+// CREATE TABLE ... LIKE it would make a table that reads and writes those
+// same remote tables.
+bool is_spider_table(db::Session& session, std::string_view table) {
   const auto engine = session.query_value(
-      "SELECT UPPER(engine) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'people'");
+      "SELECT UPPER(engine) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+      {std::string(table)});
   return engine.value_or("") == "SPIDER";
 }
 
@@ -130,9 +133,8 @@ void create_local_people_stage(db::Session& session, const std::string& table) {
   session.execute(
       fmt::format("CREATE TABLE {} (PRIMARY KEY (place_of_birth_id, id)) ENGINE=InnoDB "
                   "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin "
-                  "SELECT id, given_name, family_name, date_of_birth, place_of_birth_id FROM people "
-                  "WHERE FALSE",
-                  quote(table)));
+                  "SELECT {} FROM people WHERE FALSE",
+                  quote(table), kPeopleColumnList));
 }
 
 // Creates empty copies of places and people for a replace; the copy of
@@ -242,7 +244,7 @@ class LoadRun {
     record_.places.bytes = places_file.size();
     record_.people.bytes = people_file.size();
     const bool append = options_.mode == Mode::kAppend;
-    spider_ = people_is_spider(control_);
+    spider_ = is_spider_table(control_, "people");
     if (spider_) check_spider_layout();
 
     if (append) load_stored_places();
@@ -343,10 +345,8 @@ class LoadRun {
     control_.execute("START TRANSACTION");
     try {
       write_places(control_, "places", changes, true);
-      const std::uint64_t inserted = control_.execute(
-          fmt::format("INSERT INTO people (id, given_name, family_name, date_of_birth, place_of_birth_id) "
-                      "SELECT id, given_name, family_name, date_of_birth, place_of_birth_id FROM {}",
-                      stage));
+      const std::uint64_t inserted =
+          control_.execute(fmt::format("INSERT INTO people ({0}) SELECT {0} FROM {1}", kPeopleColumnList, stage));
       if (inserted != fresh) {
         throw Error(ExitCode::kSoftware, fmt::format("inserted {} people, expected {}", inserted, fresh));
       }
@@ -481,10 +481,7 @@ class LoadRun {
   // A Spider head needs the standby table for replace (schema-spider-head.sql).
   void check_spider_layout() {
     if (options_.mode != Mode::kReplace || options_.dry_run) return;
-    const auto engine = control_.query_value(
-        "SELECT UPPER(engine) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
-        {std::string(kSpiderStandby)});
-    if (engine.value_or("") != "SPIDER") {
+    if (!is_spider_table(control_, kSpiderStandby)) {
       throw Error(ExitCode::kUsage,
                   fmt::format("people is a Spider table, but the Spider table {} that --mode replace fills and swaps "
                               "in is missing; create it as schema-spider-head.sql does",
@@ -500,10 +497,8 @@ class LoadRun {
   void publish_replace_on_spider(std::uint64_t valid) {
     const std::string standby = quote(kSpiderStandby);
     control_.execute("TRUNCATE TABLE " + standby);
-    const std::uint64_t copied =
-        control_.execute(fmt::format("INSERT INTO {} (id, given_name, family_name, date_of_birth, place_of_birth_id) "
-                                     "SELECT id, given_name, family_name, date_of_birth, place_of_birth_id FROM {}",
-                                     standby, quote(tables_.people)));
+    const std::uint64_t copied = control_.execute(
+        fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {2}", standby, kPeopleColumnList, quote(tables_.people)));
     const std::string stored = control_.query_value("SELECT COUNT(*) FROM " + standby).value_or("0");
     if (copied != valid || stored != std::to_string(valid)) {
       throw Error(ExitCode::kSoftware,
