@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/db/named_lock.hpp"
 #include "pipeline/db/session.hpp"
-#include "pipeline/load/load_lock.hpp"
 #include "pipeline/util/sha256.hpp"
 #include "support/tools.hpp"
 
@@ -263,7 +263,7 @@ TEST_F(DataloaderTest, ARunThatDiedIsMarkedAbandonedByTheNext) {
 
 TEST_F(DataloaderTest, LockContentionExits75OrWaits) {
   db::Session holder(db.options());
-  const std::string name = load::NamedLock::load_lock_name(db.name());
+  const std::string name = db::lock_names::load(db.name());
   ASSERT_EQ(holder.query_value("SELECT GET_LOCK(?, 0)", {name}), "1");
   const auto busy = load_shipped();
   EXPECT_EQ(busy.exit_code, 75) << describe(busy);

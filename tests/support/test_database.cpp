@@ -79,8 +79,17 @@ std::uint64_t TestDatabase::count(const std::string& table) {
 }
 
 std::filesystem::path source_dir() { return PIPELINE_SOURCE_DIR; }
-std::string dataloader_path() { return PIPELINE_DATALOADER_PATH; }
-std::string datasummarizer_path() { return PIPELINE_DATASUMMARIZER_PATH; }
+namespace {
+// The built tool, unless `variable` names another binary: to run the tests
+// against an older build and see a regression test fail there.
+std::string tool_path(const char* variable, const char* built) {
+  const char* other = std::getenv(variable);
+  return other != nullptr && *other != '\0' ? other : built;
+}
+}  // namespace
+
+std::string dataloader_path() { return tool_path("PIPELINE_TEST_DATALOADER", PIPELINE_DATALOADER_PATH); }
+std::string datasummarizer_path() { return tool_path("PIPELINE_TEST_DATASUMMARIZER", PIPELINE_DATASUMMARIZER_PATH); }
 
 TempDir::TempDir() {
   char pattern[] = "/tmp/pipeline-test.XXXXXX";

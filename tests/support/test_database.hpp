@@ -38,7 +38,10 @@ class TestDatabase {
   std::unique_ptr<db::Session> session_;
 };
 
-// The repository's root (for data/ and schema.sql) and the built tools.
+// The repository's root (for data/ and schema.sql) and the built tools. The
+// environment variables PIPELINE_TEST_DATALOADER and
+// PIPELINE_TEST_DATASUMMARIZER, when set, name other binaries to test
+// instead: that is how a regression test is shown to fail on an older build.
 std::filesystem::path source_dir();
 std::string dataloader_path();
 std::string datasummarizer_path();

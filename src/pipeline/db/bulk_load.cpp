@@ -13,6 +13,7 @@
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/session.hpp"
+#include "pipeline/db/sql.hpp"
 
 namespace pipeline::db {
 namespace {
@@ -26,15 +27,6 @@ std::string random_token() {
   std::random_device device;
   std::uniform_int_distribution<unsigned long long> digits;
   return fmt::format("pipeline-stream-{:016x}{:016x}", digits(device), digits(device));
-}
-
-std::string quote_identifier(std::string_view name) {
-  std::string quoted = "`";
-  for (char c : name) {
-    if (c == '`') quoted += '`';
-    quoted += c;
-  }
-  return quoted + "`";
 }
 
 // A string literal for the statement (the stream's own token, or a test's

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "pipeline/error.hpp"
+#include "pipeline/load/reject_log.hpp"
 #include "pipeline/util/utf8.hpp"
 
 namespace pipeline::load {
@@ -93,6 +95,24 @@ std::variant<HeaderMap, std::string> map_header(const std::vector<std::string_vi
   std::vector<std::string> names;
   for (std::string_view name : expected) names.emplace_back(name);
   return fmt::format("bad header: {}; expected the columns {}", fmt::join(problems, "; "), fmt::join(names, ","));
+}
+
+HeaderMap read_header(csv::Reader& reader, const std::string& name, std::span<const std::string_view> expected,
+                      RejectLog& rejects) {
+  csv::Record record;
+  std::string problem;
+  if (!reader.next(record)) {
+    problem = fmt::format("the file is empty: it needs at least the header line {}", fmt::join(expected, ","));
+    record.line = 1;
+  } else if (!record.error.empty()) {
+    problem = "bad header: " + record.error;
+  } else {
+    auto mapped = map_header(record.fields, expected);
+    if (auto* map = std::get_if<HeaderMap>(&mapped)) return *map;
+    problem = std::get<std::string>(mapped);
+  }
+  rejects.add(name, record.line, "(header)", problem, record.raw_text());
+  throw Error(ExitCode::kDataError, fmt::format("{}:{}: {}", name, record.line, problem));
 }
 
 }  // namespace pipeline::load

@@ -10,7 +10,11 @@
 #include <variant>
 #include <vector>
 
+#include "pipeline/csv/reader.hpp"
+
 namespace pipeline::load {
+
+class RejectLog;
 
 // For each expected column, in the order the caller listed them, its
 // position in the file's records.
@@ -25,5 +29,11 @@ struct HeaderMap {
 // different case or stray spaces.
 std::variant<HeaderMap, std::string> map_header(const std::vector<std::string_view>& header,
                                                 std::span<const std::string_view> expected);
+
+// Reads the first record of `reader` (file `name`) as its header and maps it.
+// An empty file, a malformed record or a header that does not map goes to
+// `rejects` and is thrown as Error(kDataError) with the file and line.
+HeaderMap read_header(csv::Reader& reader, const std::string& name, std::span<const std::string_view> expected,
+                      RejectLog& rejects);
 
 }  // namespace pipeline::load

@@ -1,12 +1,16 @@
 // The ledger: load_runs (one row per run) and load_shards (one per shard of
-// a run), written on the control connection outside any data transaction, so
-// that failed runs are recorded too. A run that is not sharded has one shard.
+// a run), written on the control connection, outside the data's transactions
+// except where a publish records its own outcome. A run that is not sharded
+// has one shard.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "pipeline/load/status.hpp"
 
 namespace pipeline::db {
 class Session;
@@ -32,12 +36,10 @@ struct FileRecord {
 
 struct RunRecord {
   std::string run_id;
-  std::string mode;
+  Mode mode = Mode::kReplace;
   bool dry_run = false;
   unsigned shards = 1;
-  // running, succeeded (published), rejected (input refused, exit 65),
-  // failed, abandoned (died, or cleaned up).
-  std::string status = "running";
+  RunStatus status = RunStatus::kRunning;
   FileRecord places;
   FileRecord people;
   std::string error;
@@ -46,9 +48,7 @@ struct RunRecord {
 struct ShardRecord {
   unsigned shard = 1;
   unsigned shards = 1;
-  // running, loaded (staged, waiting to be published), published, rejected,
-  // failed, abandoned.
-  std::string status = "running";
+  ShardStatus status = ShardStatus::kRunning;
   std::optional<std::uint64_t> range_begin;
   std::optional<std::uint64_t> range_end;
   std::string places_sha256;
@@ -64,10 +64,6 @@ struct ShardRecord {
   bool alive = false;
 };
 
-// The named lock a shard's process holds while it runs; released by the
-// server when the process or its connection dies.
-std::string shard_lock_name(const std::string& run_id, unsigned shard);
-
 // Creates the run's row, unless a sibling shard already did, and this
 // shard's row. Throws Error(kUsage) if the run exists with another mode, dry
 // run setting or shard count, is already over (kDataError if it was
@@ -76,13 +72,29 @@ void join_run(db::Session& session, const RunRecord& run, unsigned shard);
 
 void update_shard(db::Session& session, const std::string& run_id, const ShardRecord& shard);
 std::vector<ShardRecord> read_shards(db::Session& session, const std::string& run_id);
-std::optional<std::string> run_status(db::Session& session, const std::string& run_id);
+std::optional<RunStatus> run_status(db::Session& session, const std::string& run_id);
 
-// Records a run's outcome: status, finish time, fingerprints, counts, error.
-void finish_run(db::Session& session, const RunRecord& run);
+// Writes the run's status, fingerprints, counts and error; the finish time
+// too unless the status is still kRunning (counts recorded before a publish).
+// kStaged is never written: throws Error(kSoftware).
+void record_run(db::Session& session, const RunRecord& run);
+
+// Sets every shard of the run that is running or loaded to `status`.
+void set_open_shards(db::Session& session, const std::string& run_id, ShardStatus status);
+
+// record_run and set_open_shards(`shards`) in one transaction, retried while
+// another session holds the rows (lock wait timeout, deadlock) for up to
+// `budget`. Returns false, having logged why, when it could not be written.
+bool record_outcome_retrying(db::Session& session, const RunRecord& run, ShardStatus shards,
+                             std::chrono::seconds budget);
 
 // Marks a run and its unfinished shards abandoned, with `reason`.
 void abandon_run(db::Session& session, const std::string& run_id, const std::string& reason);
+
+// Marks a run that its loader published but could not record as succeeded,
+// with `note` saying who found out and how. Counts recorded before the
+// publish stay.
+void record_found_published(db::Session& session, const std::string& run_id, const std::string& note);
 
 // Runs still marked running that can never finish: one not sharded (alive,
 // it would hold the load lock the caller holds), or one with a shard that

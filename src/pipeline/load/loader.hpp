@@ -9,19 +9,10 @@
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/load/progress.hpp"
+#include "pipeline/load/status.hpp"
 #include "pipeline/util/logging.hpp"
 
 namespace pipeline::load {
-
-enum class Mode {
-  // The tables end up holding exactly the files' valid rows; readers see the
-  // old tables or the new ones, never a mix.
-  kReplace,
-  // Rows are added; people equal on all four fields to a stored row or to an
-  // earlier row of the run are counted as duplicates and skipped; places are
-  // upserted by city.
-  kAppend,
-};
 
 // This process's share of a sharded run: shard `index` of `count`.
 struct ShardSpec {
@@ -54,6 +45,9 @@ struct LoaderOptions {
   ProgressMode progress = ProgressMode::kAuto;
   // How long to wait for another loader's lock. Default 0: fail at once.
   std::chrono::seconds wait_lock{0};
+  // How long a replace may keep trying to swap its tables in while readers
+  // hold them open, a couple of seconds per attempt. Default 120 s.
+  std::chrono::seconds publish_timeout{120};
   // LOAD DATA connections each job spreads its rows over, by place. Default 2.
   unsigned streams = 2;
   // Parser threads, each reading its own byte range of people.csv (split on

@@ -1,10 +1,10 @@
 #include "pipeline/load/people_job.hpp"
 
-#include <zlib.h>
-
 #include <charconv>
 
 #include <spdlog/spdlog.h>
+
+#include "pipeline/load/people_table.hpp"
 
 namespace pipeline::load {
 
@@ -16,7 +16,7 @@ JobCounts PeopleJob::run(csv::Reader& reader) {
   csv::Record record;
   char id_text[24];
   char place_text[12];
-  std::string row;
+  RowChecksum row_checksum;
   std::uint64_t reported_bytes = 0;
   auto reject = [&](std::string_view field, std::string_view reason) {
     ++counts.rejected;
@@ -54,9 +54,8 @@ JobCounts PeopleJob::run(csv::Reader& reader) {
             streams_[place->id % streams_.size()]->write_row(
                 {id, person.given_name, person.family_name, person.date_of_birth, place_id});
             if (shared_.checksum) {
-              row.assign(id).append("\t").append(person.given_name).append("\t").append(person.family_name);
-              row.append("\t").append(person.date_of_birth).append("\t").append(place_id);
-              counts.checksum += crc32(0L, reinterpret_cast<const Bytef*>(row.data()), static_cast<uInt>(row.size()));
+              counts.checksum +=
+                  row_checksum(id, person.given_name, person.family_name, person.date_of_birth, place_id);
             }
           }
         }

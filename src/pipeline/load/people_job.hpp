@@ -47,8 +47,8 @@ struct JobCounts {
   std::uint64_t read = 0;
   std::uint64_t valid = 0;
   std::uint64_t rejected = 0;
-  // Sum of CRC32("id\tgiven_name\tfamily_name\tdate_of_birth\tplace_id") over
-  // the rows sent, when JobShared::checksum.
+  // Sum of the rows' checksums (people_table.hpp) over the rows sent, when
+  // JobShared::checksum.
   std::uint64_t checksum = 0;
 };
 

@@ -24,6 +24,7 @@ void RejectLog::open() {
     throw Error(ExitCode::kCantCreate,
                 fmt::format("cannot create the rejects file {}: {}", path_.string(), std::strerror(errno)));
   }
+  created_ = true;
   csv::write_record(out_, {"file", "line", "field", "reason", "raw"});
 }
 

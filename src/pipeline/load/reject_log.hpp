@@ -21,8 +21,9 @@ class RejectLog {
            std::string_view raw);
 
   std::uint64_t count() const { return count_; }
-  // Whether the CSV exists (it has a header even when empty).
-  bool created() const { return out_.is_open(); }
+  // Whether the CSV was created (it has a header even when empty); still
+  // true after close().
+  bool created() const { return created_; }
   const std::filesystem::path& path() const { return path_; }
 
   // Flushes and closes the CSV. Throws Error(kCantCreate) if any of it could
@@ -38,6 +39,7 @@ class RejectLog {
 
   std::filesystem::path path_;
   std::ofstream out_;
+  bool created_ = false;
   std::uint64_t count_ = 0;
 };
 

@@ -28,9 +28,10 @@ nlohmann::ordered_json file_json(const FileRecord& file) {
 }  // namespace
 
 std::string summary_line(const RunRecord& run, double seconds) {
-  std::string line = fmt::format("run {} {} in {:.2f} s ({}{}): places {}; people {}", run.run_id, run.status, seconds,
-                                 run.mode, run.dry_run ? ", dry run: nothing written" : "",
-                                 counts_text(run.places.counts), counts_text(run.people.counts));
+  std::string line =
+      fmt::format("run {} {} in {:.2f} s ({}{}): places {}; people {}", run.run_id, to_string(run.status), seconds,
+                  to_string(run.mode), run.dry_run ? ", dry run: nothing written" : "", counts_text(run.places.counts),
+                  counts_text(run.people.counts));
   if (!run.error.empty()) line += "; error: " + run.error;
   return line;
 }
@@ -39,9 +40,9 @@ std::string report_json(const RunRecord& run, std::chrono::system_clock::time_po
                         const std::filesystem::path& rejects_file, ExitCode code) {
   nlohmann::ordered_json j;
   j["run_id"] = run.run_id;
-  j["status"] = run.status;
+  j["status"] = std::string(to_string(run.status));
   j["exit_code"] = static_cast<int>(code);
-  j["mode"] = run.mode;
+  j["mode"] = std::string(to_string(run.mode));
   j["dry_run"] = run.dry_run;
   j["started_at"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(started));
   j["seconds"] = seconds;

@@ -1,0 +1,76 @@
+#include "pipeline/db/named_lock.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/db/session.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/util/sha256.hpp"
+
+namespace pipeline::db {
+namespace lock_names {
+namespace {
+
+constexpr std::size_t kMaxLockName = 64;
+
+}  // namespace
+
+std::string load(const std::string& database) {
+  std::string name = "pipeline.dataloader." + database;
+  if (name.size() <= kMaxLockName) return name;
+  util::Sha256 sha;
+  sha.update(database);
+  const std::string hash = sha.hex_digest().substr(0, 16);
+  name.resize(kMaxLockName - hash.size() - 1);
+  return name.append(".").append(hash);
+}
+
+std::string shard(const std::string& run_id, unsigned shard) {
+  return fmt::format("pipeline.shard.{}.{}", run_id, shard);
+}
+
+std::string shard_sql(std::string_view table) {
+  return fmt::format("CONCAT('pipeline.shard.', {0}.run_id, '.', {0}.shard)", table);
+}
+
+std::string setup(const std::string& run_id) { return "pipeline.setup." + run_id; }
+
+}  // namespace lock_names
+
+NamedLock::NamedLock(Session& session, std::string name, std::chrono::seconds wait, const std::string& busy)
+    : session_(session), name_(std::move(name)) {
+  if (session_.query_value("SELECT GET_LOCK(?, 0)", {name_}) == "1") return;
+  if (wait.count() > 0) {
+    const auto holder = session_.query_value("SELECT IS_USED_LOCK(?)", {name_});
+    spdlog::info("waiting up to {} s for lock '{}', held by server connection {}", wait.count(), name_,
+                 holder.value_or("?"));
+    if (session_.query_value("SELECT GET_LOCK(?, ?)", {name_, std::int64_t{wait.count()}}) == "1") return;
+  }
+  const auto holder = session_.query_value("SELECT IS_USED_LOCK(?)", {name_});
+  throw Error(ExitCode::kTempFail,
+              fmt::format("{} (server connection {} holds lock '{}')", busy, holder.value_or("?"), name_));
+}
+
+NamedLock::~NamedLock() {
+  try {
+    session_.query_value("SELECT RELEASE_LOCK(?)", {name_});
+  } catch (const std::exception& e) {
+    spdlog::debug("releasing lock '{}': {}", name_, e.what());  // the connection is gone, and the lock with it
+  }
+}
+
+void NamedLock::check_held() const {
+  std::optional<std::string> held;
+  try {
+    held = session_.query_value("SELECT IS_USED_LOCK(?) = CONNECTION_ID()", {name_});
+  } catch (const Error& e) {
+    throw Error(
+        ExitCode::kTempFail,
+        fmt::format("lost the server connection that holds lock '{}', and the lock with it: {}", name_, e.what()));
+  }
+  if (held != "1") {
+    throw Error(ExitCode::kTempFail, fmt::format("this loader no longer holds lock '{}'", name_));
+  }
+}
+
+}  // namespace pipeline::db

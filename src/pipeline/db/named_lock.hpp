@@ -1,0 +1,59 @@
+// Named server locks (GET_LOCK), and the name of every lock the tools take.
+// A lock lives as long as the connection that took it, so a loader that dies
+// releases its locks. Three kinds are used:
+// - the load lock, one per database: an unsharded run holds it for its whole
+//   life, a shard while it settles and publishes its run;
+// - a shard's liveness lock, held by the shard's process while it runs, which
+//   tells the other shards that it is alive;
+// - a run's setup lock, held while a shard checks its files against its
+//   siblings' and creates the run's tables.
+// Lock names are at most 64 characters, the limit of MySQL 8.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace pipeline::db {
+
+class Session;
+
+namespace lock_names {
+
+// The load lock of `database`. A name too long for the limit keeps its start
+// and ends in a hash of the whole database name.
+std::string load(const std::string& database);
+// The liveness lock of shard `shard` of run `run_id`.
+std::string shard(const std::string& run_id, unsigned shard);
+// The same name as an SQL expression over the columns run_id and shard of
+// `table` (a load_shards row), for queries that ask which shards are alive.
+std::string shard_sql(std::string_view table);
+// The setup lock of run `run_id`.
+std::string setup(const std::string& run_id);
+
+}  // namespace lock_names
+
+class NamedLock {
+ public:
+  // Takes lock `name`, waiting up to `wait` (and logging that it waits, and
+  // for whom, when another connection holds it). If it cannot be had, throws
+  // Error(kTempFail): `busy`, then which connection holds it.
+  NamedLock(Session& session, std::string name, std::chrono::seconds wait, const std::string& busy);
+  // Releases the lock; a connection that is gone has released it already.
+  ~NamedLock();
+  NamedLock(const NamedLock&) = delete;
+  NamedLock& operator=(const NamedLock&) = delete;
+
+  // Throws Error(kTempFail) unless this session still holds the lock: the
+  // connection was lost (killed, timed out, server restarted) or the lock
+  // was released. Call before acting on what the lock protects.
+  void check_held() const;
+
+  const std::string& name() const { return name_; }
+
+ private:
+  Session& session_;
+  std::string name_;
+};
+
+}  // namespace pipeline::db

@@ -1,0 +1,64 @@
+#include "pipeline/load/live_tables.hpp"
+
+#include <fmt/format.h>
+
+#include "pipeline/db/session.hpp"
+#include "pipeline/db/sql.hpp"
+
+namespace pipeline::load {
+
+Limits read_limits(db::Session& session) {
+  const db::ResultTable columns = session.query(
+      "SELECT table_name, column_name, character_maximum_length FROM information_schema.columns "
+      "WHERE table_schema = DATABASE() AND table_name IN ('people', 'places') "
+      "AND character_maximum_length IS NOT NULL");
+  Limits limits;
+  for (const auto& row : columns.rows) {
+    const std::string& table = row.at(0).value();
+    const std::string& column = row.at(1).value();
+    const std::size_t length = std::stoull(row.at(2).value());
+    if (table == "people" && column == "given_name") limits.given_name = length;
+    if (table == "people" && column == "family_name") limits.family_name = length;
+    if (table == "places" && column == "city") limits.city = length;
+    if (table == "places" && column == "county") limits.county = length;
+    if (table == "places" && column == "country") limits.country = length;
+  }
+  return limits;
+}
+
+bool table_exists(db::Session& session, std::string_view table) {
+  return session.query_value(
+             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+             {std::string(table)}) == "1";
+}
+
+bool is_spider_table(db::Session& session, std::string_view table) {
+  const auto engine = session.query_value(
+      "SELECT UPPER(engine) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+      {std::string(table)});
+  return engine.value_or("") == "SPIDER";
+}
+
+bool has_rows(db::Session& session, std::string_view table) {
+  return session.query_value(
+             fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS t", db::quote_identifier(table))) == "1";
+}
+
+std::vector<StoredPlace> stored_places(db::Session& session) {
+  std::vector<StoredPlace> places;
+  for (const auto& row : session.query("SELECT id, city, county, country FROM places").rows) {
+    places.push_back({static_cast<std::uint32_t>(std::stoul(row.at(0).value())), row.at(1).value(), row.at(2).value(),
+                      row.at(3).value()});
+  }
+  return places;
+}
+
+std::uint64_t max_person_id(db::Session& session) {
+  // The loose index scan over (place_of_birth_id, id) keeps this cheap.
+  return std::stoull(session
+                         .query_value("SELECT COALESCE(MAX(m), 0) FROM "
+                                      "(SELECT MAX(id) AS m FROM people GROUP BY place_of_birth_id) AS per_place")
+                         .value_or("0"));
+}
+
+}  // namespace pipeline::load

@@ -1,0 +1,149 @@
+#include "pipeline/load/people_load.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "pipeline/csv/reader.hpp"
+#include "pipeline/load/header.hpp"
+#include "pipeline/load/people_job.hpp"
+#include "pipeline/load/reject_log.hpp"
+#include "pipeline/util/date.hpp"
+#include "pipeline/util/input_file.hpp"
+
+namespace pipeline::load {
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(100);
+constexpr auto kHeartbeatEvery = std::chrono::seconds(5);
+
+std::vector<std::unique_ptr<db::BulkLoad>> open_streams(const PeopleLoadSetup& setup) {
+  std::vector<std::unique_ptr<db::BulkLoad>> streams;
+  if (!setup.target) return streams;
+  for (unsigned i = 0; i < std::max(1u, setup.streams); ++i) {
+    streams.push_back(std::make_unique<db::BulkLoad>(setup.connection, *setup.target));
+  }
+  return streams;
+}
+
+}  // namespace
+
+PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, const PeopleLoadSetup& setup,
+                         RejectLog& rejects) {
+  const std::string name = file.path().string();
+  PeopleLoaded loaded;
+  std::optional<csv::Reader> whole_reader;
+  HeaderMap header;
+  if (assignment.scan) {
+    util::InputFile header_file(file.path(), 0, assignment.scan->header_end);
+    csv::Reader reader(header_file.stream());
+    header = read_header(reader, name, kPersonColumns, rejects);
+    loaded.begin = assignment.ranges.front().begin;
+    loaded.end = assignment.ranges.back().end;
+    loaded.file_bytes = assignment.scan->size;
+    loaded.sha256 = assignment.scan->sha256;
+  } else {
+    whole_reader.emplace(file.stream());
+    header = read_header(*whole_reader, name, kPersonColumns, rejects);
+    loaded.begin = file.bytes_read();
+  }
+
+  JobShared shared;
+  shared.file_name = name;
+  shared.header = &header;
+  shared.places = setup.places;
+  shared.limits = setup.limits;
+  shared.today = util::today_utc();
+  shared.id_base = setup.id_base;
+  shared.stored_places = setup.stored_places;
+  shared.max_rejects = setup.max_rejects;
+  shared.rejects = rejects.count();  // places.csv's count towards the limit too
+  shared.checksum = setup.checksum;
+
+  const std::size_t job_count = assignment.scan ? assignment.ranges.size() : 1;
+  std::vector<std::unique_ptr<RejectLog>> parts;
+  std::vector<std::unique_ptr<PeopleJob>> jobs;
+  for (std::size_t k = 0; k < job_count; ++k) {
+    RejectLog* log = &rejects;
+    if (job_count > 1) {
+      parts.push_back(std::make_unique<RejectLog>(rejects.path().string() + ".part" + std::to_string(k), false));
+      log = parts.back().get();
+    }
+    jobs.push_back(std::make_unique<PeopleJob>(shared, *log, open_streams(setup)));
+  }
+
+  std::vector<JobCounts> counts(job_count);
+  std::vector<std::exception_ptr> errors(job_count);
+  std::atomic<std::size_t> done{0};
+  std::vector<std::thread> threads;
+  for (std::size_t k = 0; k < job_count; ++k) {
+    threads.emplace_back([&, k] {
+      try {
+        if (assignment.scan) {
+          const ByteRange& range = assignment.ranges[k];
+          util::InputFile input(file.path(), range.begin, range.end);
+          csv::Reader reader(input.stream(), csv::ReaderOptions{.first_line = range.first_line, .skip_bom = false});
+          counts[k] = jobs[k]->run(reader);
+        } else {
+          counts[k] = jobs[k]->run(*whole_reader);
+        }
+        // Commit this job's streams now rather than when every job is done:
+        // an idle LOAD DATA connection would meet the server's read timeout.
+        if (!shared.over_limit()) jobs[k]->finish();
+      } catch (...) {
+        errors[k] = std::current_exception();
+        shared.stop = true;
+      }
+      done.fetch_add(1);
+    });
+  }
+
+  const std::uint64_t total = assignment.scan ? loaded.end - loaded.begin : file.size();
+  Progress progress(setup.progress, name, total);
+  std::exception_ptr stopped;
+  auto next_beat = std::chrono::steady_clock::now() + kHeartbeatEvery;
+  while (done.load() < job_count) {
+    progress.update(shared.rows.load(), shared.bytes.load());
+    if (setup.heartbeat && !stopped && std::chrono::steady_clock::now() >= next_beat) {
+      next_beat += kHeartbeatEvery;
+      try {
+        setup.heartbeat();
+      } catch (...) {
+        stopped = std::current_exception();
+        shared.stop = true;
+      }
+    }
+    std::this_thread::sleep_for(kTick);
+  }
+  for (auto& thread : threads) thread.join();
+  progress.finish();
+  for (const auto& error : errors) {
+    if (error && !stopped) stopped = error;
+  }
+  if (stopped) {
+    for (auto& job : jobs) job->abort();
+    std::rethrow_exception(stopped);
+  }
+  for (auto& job : jobs) job->abort();  // the streams of jobs that ended over the limit
+  rejects.merge(parts);
+
+  for (const JobCounts& c : counts) {
+    loaded.read += c.read;
+    loaded.valid += c.valid;
+    loaded.rejected += c.rejected;
+    loaded.checksum += c.checksum;
+  }
+  if (!assignment.scan) {
+    loaded.end = file.bytes_read();
+    loaded.file_bytes = file.bytes_read();
+    loaded.sha256 = file.sha256();
+  }
+  spdlog::info("{}: {} rows read, {} valid, {} rejected", name, loaded.read, loaded.valid, loaded.rejected);
+  return loaded;
+}
+
+}  // namespace pipeline::load

@@ -1,0 +1,81 @@
+// Loading people.csv into the run's staging table: one job per byte range
+// (or one over the whole file), each on its own thread with its own LOAD
+// DATA streams and its own part of the rejects file, while this thread shows
+// progress and keeps the control connection alive. Every job's streams are
+// committed as soon as it is done, or rolled back.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/db/bulk_load.hpp"
+#include "pipeline/db/connection_options.hpp"
+#include "pipeline/load/file_scan.hpp"
+#include "pipeline/load/place_set.hpp"
+#include "pipeline/load/progress.hpp"
+#include "pipeline/load/validate.hpp"
+
+namespace pipeline::util {
+class InputFile;
+}
+
+namespace pipeline::load {
+
+class RejectLog;
+
+// The part of people.csv this process reads: its byte ranges, one per job,
+// or (no scan) the whole file, read by one job.
+struct Assignment {
+  std::optional<FileScan> scan;
+  std::vector<ByteRange> ranges;
+};
+
+struct PeopleLoadSetup {
+  const PlaceSet* places = nullptr;
+  // Whether unknown places may also be stored ones (reject messages).
+  bool stored_places = false;
+  Limits limits;
+  // Added to each record's line number to make its id.
+  std::uint64_t id_base = 0;
+  std::uint64_t max_rejects = 0;
+  // Sum a checksum of every row sent (sharded runs verify it).
+  bool checksum = false;
+  // Where valid rows go; nullopt for a dry run of replace, which only
+  // validates.
+  std::optional<db::BulkTarget> target;
+  db::ConnectionOptions connection;
+  // LOAD DATA connections per job.
+  unsigned streams = 1;
+  ProgressMode progress = ProgressMode::kAuto;
+  // Called on this thread every few seconds while the jobs run. What it
+  // throws stops every job, rolls back every stream and is rethrown.
+  std::function<void()> heartbeat;
+};
+
+struct PeopleLoaded {
+  std::uint64_t read = 0;
+  std::uint64_t valid = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t checksum = 0;
+  // The bytes of the file this process's rows came from: [begin, end).
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  // The whole file's size and SHA-256 (from the scan, or the one read).
+  std::uint64_t file_bytes = 0;
+  std::string sha256;
+};
+
+// Reads the header, then every record of `assignment`, sending valid rows
+// to the target. `file` is people.csv, opened: read through when there is no
+// scan, reopened by range otherwise. Rejected rows go to `rejects` in file order. Over the
+// reject limit, loading stops (reading goes on, to report every bad row)
+// and nothing is committed by the jobs still running. Throws Error for a
+// bad header (kDataError), unreadable input, or a failed stream.
+PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, const PeopleLoadSetup& setup,
+                         RejectLog& rejects);
+
+}  // namespace pipeline::load

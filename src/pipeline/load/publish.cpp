@@ -1,0 +1,206 @@
+#include "pipeline/load/publish.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/db/db_error.hpp"
+#include "pipeline/db/session.hpp"
+#include "pipeline/db/sql.hpp"
+#include "pipeline/load/live_tables.hpp"
+#include "pipeline/load/people_table.hpp"
+#include "pipeline/load/verify.hpp"
+
+namespace pipeline::load {
+namespace {
+
+using db::quote_identifier;
+
+// How long recording a published run's outcome may wait for a session that
+// holds its load_runs row.
+constexpr std::chrono::seconds kRecordBudget{60};
+
+void refuse(const std::optional<Refusal>& refusal) {
+  if (refusal) throw Error(refusal->code, refusal->message);
+}
+
+// A sharded run's stage holds exactly the rows its shards sent.
+void check_staged(db::Session& control, const RunTables& tables, const PeopleTotals& totals, const std::string& run_id,
+                  std::size_t shards) {
+  const auto staged = control.query(
+      fmt::format("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM {}", kRowChecksumSql, quote_identifier(tables.people)));
+  const std::string rows = staged.rows.at(0).at(0).value_or("0");
+  const std::string sum = staged.rows.at(0).at(1).value_or("0");
+  if (rows != std::to_string(totals.valid) || sum != std::to_string(totals.checksum)) {
+    throw Error(ExitCode::kSoftware,
+                fmt::format("run {}: the staging table holds {} rows (checksum {}), the shards sent {} (checksum {}); "
+                            "not published",
+                            run_id, rows, sum, totals.valid, totals.checksum));
+  }
+  spdlog::info("run {}: {} shards agree; {} rows staged, checksums match", run_id, shards, rows);
+}
+
+// A dry run publishes nothing; its outcome is only counted.
+void record_dry_run(const PublishContext& c, RunRecord& record) {
+  record.status = RunStatus::kSucceeded;
+  record_run(c.control, record);
+  set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
+}
+
+// Whether a RENAME whose answer was lost with the connection ran after all:
+// its parked places table exists. Asked on a new connection.
+bool renamed_after_all(const PublishContext& c) {
+  try {
+    db::Session checker(c.connection);
+    return table_exists(checker, c.tables.places_old);
+  } catch (const Error& e) {
+    spdlog::error("cannot tell whether the RENAME ran: {}", e.what());
+    return false;
+  }
+}
+
+void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t valid) {
+  const std::string rename = c.layout.ready_replace(c.control, c.tables, valid, record.run_id);
+  record.status = RunStatus::kRunning;
+  // The counts go in first, while the run is still running: if the outcome
+  // cannot be recorded after the RENAME, a later run finds the parked places
+  // table and needs only to mark the run succeeded.
+  record_run(c.control, record);
+  try {
+    cut_over(c.control, rename, c.cutover);
+  } catch (const db::DbError& e) {
+    if (!e.transient() || !renamed_after_all(c)) throw;
+    spdlog::warn("run {}: the connection was lost during the RENAME ({}), but it ran", record.run_id, e.what());
+    record.status = RunStatus::kSucceeded;
+    db::Session recorder(c.connection);
+    if (!record_outcome_retrying(recorder, record, ShardStatus::kPublished, kRecordBudget)) {
+      spdlog::warn("run {} is live, but load_runs still says running: the next run records it as succeeded",
+                   record.run_id);
+    }
+    return;
+  }
+  spdlog::info("published run {}: people and places replaced ({})", record.run_id, c.layout.description());
+  record.status = RunStatus::kSucceeded;
+  if (record_outcome_retrying(c.control, record, ShardStatus::kPublished, kRecordBudget)) {
+    c.layout.drop_previous(c.control, c.tables);
+  } else {
+    spdlog::warn(
+        "run {} is live, but load_runs still says running: the next run records it as succeeded (it keeps "
+        "the tables {} and {} as the proof)",
+        record.run_id, c.tables.places_old, c.tables.people_old);
+  }
+  try {
+    // Fresh tables start with empty statistics; give the next query plans real ones.
+    c.control.query(fmt::format("ANALYZE TABLE {}", c.layout.replaced_tables()));
+  } catch (const Error& e) {
+    spdlog::warn("the new data is live, but ANALYZE TABLE failed: {}", e.what());
+  }
+}
+
+// Drops what is not new, deterministically whatever the jobs and shards: a
+// repeat within the run loses to its earliest line (lowest id), a row equal
+// to a stored one is dropped. Returns the rows left.
+std::uint64_t deduplicate(db::Session& control, const RunTables& tables) {
+  const std::string stage = quote_identifier(tables.people);
+  control.execute(fmt::format("ALTER TABLE {} ADD INDEX {}", stage, kNaturalKeyIndex));
+  control.execute(fmt::format("DELETE s FROM {0} s JOIN {0} t ON {1} AND t.id < s.id", stage, kSamePerson));
+  // One pass over people, each row looked up in the stage's natural key; the
+  // other way round every staged row would scan its place.
+  control.execute(fmt::format("DELETE s FROM people t STRAIGHT_JOIN {} s ON {}", stage, kSamePerson));
+  return std::stoull(control.query_value("SELECT COUNT(*) FROM " + stage).value_or("0"));
+}
+
+// The new rows and places, and the outcome, in one transaction: the run is
+// live and recorded as succeeded, or neither.
+void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& places, std::uint64_t fresh) {
+  const std::vector<const Place*> changes = places.changes();
+  record.status = RunStatus::kSucceeded;
+  bool committing = false;
+  try {
+    c.control.execute("START TRANSACTION");
+    // The ledger first: a session holding the run's row stops the publish
+    // before the big insert, not after it.
+    record_run(c.control, record);
+    set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
+    write_places(c.control, "places", changes, true);
+    const std::uint64_t inserted = c.control.execute(fmt::format("INSERT INTO people ({0}) SELECT {0} FROM {1}",
+                                                                 kPeopleColumnList, quote_identifier(c.tables.people)));
+    if (inserted != fresh) {
+      throw Error(ExitCode::kSoftware, fmt::format("inserted {} people, expected {}", inserted, fresh));
+    }
+    committing = true;
+    c.control.execute("COMMIT");
+  } catch (const Error& e) {
+    record.status = RunStatus::kRunning;
+    if (!committing) {
+      try {
+        c.control.execute("ROLLBACK");
+      } catch (const Error& rollback) {
+        spdlog::debug("rollback: {}", rollback.what());
+      }
+      throw;
+    }
+    // The COMMIT's answer was lost: ask the server, on a new connection,
+    // what the ledger row (written in the same transaction) says.
+    std::optional<RunStatus> status;
+    try {
+      db::Session checker(c.connection);
+      status = run_status(checker, record.run_id);
+    } catch (const Error& check) {
+      throw Error(ExitCode::kTempFail, fmt::format("run {}: the connection was lost during COMMIT ({}), and whether "
+                                                   "it went through cannot be told now ({}); load_runs will say",
+                                                   record.run_id, e.what(), check.what()));
+    }
+    if (status != RunStatus::kSucceeded) throw;
+    record.status = RunStatus::kSucceeded;
+    spdlog::warn("run {}: the COMMIT's answer was lost ({}), but load_runs shows it went through", record.run_id,
+                 e.what());
+  }
+  spdlog::info("published run {}: {} people and {} places added or updated", record.run_id, fresh, changes.size());
+}
+
+}  // namespace
+
+void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, RunRecord& record) {
+  refuse(check_same_inputs(shards, record.run_id));
+  refuse(check_ranges_tile(shards, record.run_id));
+  const PeopleTotals totals = total(shards);
+  const bool staged = record.mode == Mode::kAppend || !c.dry_run;
+  if (staged && shards.size() > 1) check_staged(c.control, c.tables, totals, record.run_id, shards.size());
+
+  const FileCounts& places_read = c.places.file.counts;
+  record.people.counts = {totals.read, 0, 0, totals.rejected};
+  if (record.mode == Mode::kReplace) {
+    refuse(check_not_emptying(
+        {"people", record.people.path, totals.read, totals.valid, has_rows(c.control, "people"), c.allow_empty}));
+    const std::vector<const Place*> changes = c.places.places.changes();
+    record.places.counts.loaded = changes.size();
+    record.places.counts.duplicate = places_read.read - places_read.rejected - changes.size();
+    record.people.counts.loaded = totals.valid;
+    if (c.dry_run) {
+      record_dry_run(c, record);
+      return;
+    }
+    c.layout.prepare_publish(c.control);
+    publish_replace(c, record, totals.valid);
+    return;
+  }
+
+  // Append: the place ids and the id base the shards used must still hold.
+  c.layout.prepare_publish(c.control);
+  const PlaceSet live_places = build_place_set(stored_places(c.control), c.places.accepted);
+  refuse(check_still_live(shards.front(), LiveState{places_fingerprint(live_places), max_person_id(c.control)},
+                          record.run_id));
+  const std::uint64_t fresh = deduplicate(c.control, c.tables);
+  const std::size_t place_changes = live_places.changes().size();
+  record.places.counts.loaded = place_changes;
+  record.places.counts.duplicate = places_read.read - places_read.rejected - place_changes;
+  record.people.counts.loaded = fresh;
+  record.people.counts.duplicate = totals.valid - fresh;
+  if (c.dry_run) {
+    record_dry_run(c, record);
+    return;
+  }
+  publish_append(c, record, live_places, fresh);
+}
+
+}  // namespace pipeline::load

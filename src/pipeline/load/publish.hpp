@@ -1,0 +1,44 @@
+// Publishing a run whose shards have all loaded, under the load lock: the
+// checks of verify.hpp against the ledger and the live tables, then either
+// the replace path (the layout's RENAME, through cut_over) or the append
+// path (deduplicate the stage, then one transaction that inserts the new
+// rows and records the outcome). Either way load_runs ends up saying whether
+// the data went live, and so does the exit code.
+#pragma once
+
+#include <vector>
+
+#include "pipeline/db/connection_options.hpp"
+#include "pipeline/load/cutover.hpp"
+#include "pipeline/load/layout.hpp"
+#include "pipeline/load/ledger.hpp"
+#include "pipeline/load/places_input.hpp"
+#include "pipeline/load/run_tables.hpp"
+
+namespace pipeline::db {
+class Session;
+}
+
+namespace pipeline::load {
+
+struct PublishContext {
+  db::Session& control;
+  // For a second connection that finds out whether a COMMIT whose answer
+  // was lost went through.
+  const db::ConnectionOptions& connection;
+  const Layout& layout;
+  const RunTables& tables;
+  // This shard's places.csv, the same file as every shard's.
+  const PlacesInput& places;
+  bool dry_run = false;
+  bool allow_empty = false;
+  CutoverTiming cutover;
+};
+
+// Publishes the run of `shards` (every one loaded), filling `record`'s
+// counts and setting its status to succeeded, which it records in load_runs
+// itself. Throws Error when the run is refused or fails before its data went
+// live: nothing is published then, and the caller records the failure.
+void publish(const PublishContext& context, const std::vector<ShardRecord>& shards, RunRecord& record);
+
+}  // namespace pipeline::load

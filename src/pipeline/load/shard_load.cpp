@@ -1,0 +1,209 @@
+#include "pipeline/load/shard_load.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/db/session.hpp"
+#include "pipeline/load/connections.hpp"
+#include "pipeline/load/live_tables.hpp"
+#include "pipeline/load/people_load.hpp"
+#include "pipeline/load/people_table.hpp"
+#include "pipeline/load/publish.hpp"
+#include "pipeline/load/settle.hpp"
+#include "pipeline/load/sweep.hpp"
+#include "pipeline/load/verify.hpp"
+#include "pipeline/util/input_file.hpp"
+
+namespace pipeline::load {
+namespace {
+
+// How long a shard waits for the load lock to settle its run.
+constexpr std::chrono::seconds kPublishWait{600};
+// How long a shard waits for a sibling that is creating the run's tables.
+constexpr std::chrono::seconds kSetupWait{120};
+
+void refuse(const std::optional<Refusal>& refusal) {
+  if (refusal) throw Error(refusal->code, refusal->message);
+}
+
+// Splits people.csv when there are several jobs or shards; each shard takes
+// its consecutive share of shards x jobs ranges.
+Assignment assign(const LoaderOptions& options) {
+  Assignment assignment;
+  const unsigned jobs = std::max(1u, options.jobs);
+  const unsigned shards = options.shard.count;
+  if (jobs == 1 && shards == 1) return assignment;
+  spdlog::info("{}: finding record boundaries to split it into {} ranges", options.people.string(), jobs * shards);
+  util::InputFile whole(options.people);
+  assignment.scan = scan_file(whole.stream(), static_cast<std::size_t>(jobs) * shards);
+  const auto first = static_cast<std::ptrdiff_t>(options.shard.index - 1) * jobs;
+  assignment.ranges.assign(assignment.scan->ranges.begin() + first, assignment.scan->ranges.begin() + first + jobs);
+  return assignment;
+}
+
+ShardState state_of(const ShardRecord& s) { return ShardState{s.shard, s.status, s.alive}; }
+
+}  // namespace
+
+ShardLoad::ShardLoad(const LoaderOptions& options, db::Session& control, RunRecord& record, ShardRecord& shard,
+                     RejectLog& rejects, const db::NamedLock* load_lock, const db::NamedLock& alive)
+    : options_(options),
+      control_(control),
+      record_(record),
+      shard_(shard),
+      rejects_(rejects),
+      load_lock_(load_lock),
+      alive_(alive),
+      tables_(record.run_id) {}
+
+ExitCode ShardLoad::load() {
+  util::InputFile places_file(options_.places);
+  util::InputFile people_file(options_.people);
+  record_.places.bytes = places_file.size();
+  record_.people.bytes = people_file.size();
+  const bool append = options_.mode == Mode::kAppend;
+  const bool staging = append || !options_.dry_run;
+  const Limits limits = read_limits(control_);
+  layout_ = detect_layout(control_, options_.mode, options_.dry_run);
+  refuse(check_connections(std::max(1u, options_.jobs), std::max(1u, options_.streams), staging,
+                           read_connection_limits(control_)));
+
+  places_.emplace(
+      read_places(places_file, append ? stored_places(control_) : std::vector<StoredPlace>{}, limits, rejects_));
+  record_.places = places_->file;
+  if (!append) {
+    const FileCounts& counts = places_->file.counts;
+    refuse(check_not_emptying({"places", record_.places.path, counts.read, counts.read - counts.rejected,
+                               has_rows(control_, "places"), options_.allow_empty}));
+  }
+  shard_.places_sha256 = record_.places.sha256;
+  shard_.id_base = append ? max_person_id(control_) : 0;
+  shard_.places_fingerprint = places_fingerprint(places_->places);
+
+  const Assignment assignment = assign(options_);
+  if (assignment.scan) {
+    shard_.people_sha256 = assignment.scan->sha256;
+    shard_.range_begin = assignment.ranges.front().begin;
+    shard_.range_end = assignment.ranges.back().end;
+  }
+  {
+    // Before any row is sent: the same files and places as the siblings
+    // that came first, and the run's tables, created once.
+    db::NamedLock setup(control_, db::lock_names::setup(record_.run_id), kSetupWait,
+                        "another shard of this run is still creating its tables");
+    if (options_.shard.count > 1) {
+      update_shard(control_, record_.run_id, shard_);
+      refuse(check_same_inputs(read_shards(control_, record_.run_id), record_.run_id));
+    }
+    if (staging && !table_exists(control_, tables_.people)) {
+      layout_->create_stage(control_, tables_, options_.mode, places_->places.changes());
+    }
+  }
+
+  PeopleLoadSetup setup;
+  setup.places = &places_->places;
+  setup.stored_places = places_->stored_places;
+  setup.limits = limits;
+  setup.id_base = shard_.id_base.value_or(0);
+  setup.max_rejects = options_.max_rejects;
+  setup.checksum = options_.shard.count > 1;
+  if (staging) {
+    // References were checked row by row against places; the server need not
+    // check them again (the append stage has no foreign key to check).
+    setup.target = db::BulkTarget{.table = tables_.people, .columns = kPeopleTableColumns, .setup = {}};
+    if (!append) setup.target->setup.push_back("SET SESSION foreign_key_checks = 0");
+  }
+  setup.connection = options_.connection;
+  setup.streams = std::max(1u, options_.streams);
+  setup.progress = options_.progress;
+  // Keeps the control connection busy, and stops the load once it or its
+  // locks are gone: a run never publishes without its lock.
+  setup.heartbeat = [this] {
+    alive_.check_held();
+    if (load_lock_ != nullptr) load_lock_->check_held();
+  };
+  const PeopleLoaded people = load_people(assignment, people_file, setup, rejects_);
+  record_.people.bytes = people.file_bytes;
+  record_.people.sha256 = people.sha256;
+  record_.people.counts = {people.read, 0, 0, people.rejected};
+  shard_.people_sha256 = people.sha256;
+  shard_.range_begin = people.begin;
+  shard_.range_end = people.end;
+  shard_.people_read = people.read;
+  shard_.people_valid = people.valid;
+  shard_.people_rejected = people.rejected;
+  shard_.rows_checksum = people.checksum;
+  if (rejects_.count() > options_.max_rejects) {
+    spdlog::error(
+        "{} row(s) rejected, more than --max-rejects {}: nothing will be committed; the rows are listed in {}",
+        rejects_.count(), options_.max_rejects, rejects_.path().string());
+    return ExitCode::kDataError;
+  }
+  loaded_ = true;
+  return ExitCode::kOk;
+}
+
+ExitCode ShardLoad::settle() {
+  std::optional<db::NamedLock> publish_lock;
+  if (load_lock_ == nullptr) {
+    publish_lock.emplace(control_, db::lock_names::load(options_.connection.database), kPublishWait,
+                         fmt::format("run {}: cannot take the load lock to settle it", record_.run_id));
+    sweep(control_, record_.run_id);
+  }
+  (load_lock_ != nullptr ? *load_lock_ : *publish_lock).check_held();
+
+  std::vector<ShardRecord> shards = read_shards(control_, record_.run_id);
+  std::vector<ShardState> states;
+  std::transform(shards.begin(), shards.end(), std::back_inserter(states), state_of);
+  const Decision decision = decide(run_status(control_, record_.run_id), states, record_.shards, shard_.shard);
+  for (ShardRecord& s : shards) {
+    if (std::find(decision.died.begin(), decision.died.end(), s.shard) == decision.died.end()) continue;
+    s.status = ShardStatus::kAbandoned;
+    s.error = "its loader stopped without recording an outcome";
+    update_shard(control_, record_.run_id, s);
+    spdlog::warn("run {}: shard {} died while loading", record_.run_id, s.shard);
+  }
+
+  switch (decision.action) {
+    case Action::kWait:
+      record_.status = RunStatus::kStaged;
+      spdlog::info("run {}: shard {} staged its rows; {} of {} shards done; the last to finish publishes",
+                   record_.run_id, shard_.shard,
+                   std::count_if(shards.begin(), shards.end(),
+                                 [](const ShardRecord& s) { return s.status == ShardStatus::kLoaded; }),
+                   record_.shards);
+      return ExitCode::kOk;
+    case Action::kPublish: {
+      if (!loaded_ || !places_ || !layout_) throw Error(ExitCode::kSoftware, "settle: nothing loaded to publish");
+      const PublishContext context{control_,
+                                   options_.connection,
+                                   *layout_,
+                                   tables_,
+                                   *places_,
+                                   options_.dry_run,
+                                   options_.allow_empty,
+                                   CutoverTiming{.total = options_.publish_timeout}};
+      publish(context, shards, record_);
+      if (options_.mode == Mode::kAppend) tables_.drop(control_);
+      return ExitCode::kOk;
+    }
+    case Action::kReject:
+    case Action::kFail:
+    case Action::kOver:
+      break;
+  }
+  record_.status = decision.outcome;
+  if (decision.action != Action::kOver) {
+    if (record_.error.empty()) {
+      record_.error = fmt::format("a shard of the run was {}; the run is not published", to_string(decision.outcome));
+    }
+    record_run(control_, record_);
+  }
+  if (decision.drop_tables) tables_.drop(control_);
+  spdlog::error("run {} is {}: nothing from it is published", record_.run_id, to_string(record_.status));
+  return exit_code_of(record_.status);
+}
+
+}  // namespace pipeline::load

@@ -1,0 +1,17 @@
+// Checking, before a run does any work, that an output file it will write
+// at the end can be written at all: a report that fails after the data was
+// published would turn a success (or a rejection) into an output error.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace pipeline::util {
+
+// Throws Error(kCantCreate), naming `what` (e.g. "the run report"), the path
+// and the system's reason, unless a file can be created beside `path`: its
+// directory exists and takes a new file, and `path` is not a directory.
+// Creates and removes a probe file; leaves an existing `path` alone.
+void check_output_path(const std::filesystem::path& path, std::string_view what);
+
+}  // namespace pipeline::util
