@@ -30,7 +30,9 @@ mode_t current_umask() {
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string temp = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  // fmt::format rather than operator+: GCC 12 -O2 warns (-Wrestrict, a false
+  // positive) about the inlined concatenation.
+  std::string temp = (dir / fmt::format(".{}.tmp.XXXXXX", path.filename().string())).string();
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) fail(path, "cannot create a temporary file beside it", errno);
 
