@@ -204,9 +204,8 @@ TEST_F(DatasummarizerTest, AllReportsToADirectoryInEitherFormat) {
   const auto dir = tmp / "reports" / "nested";
   auto r = run_datasummarizer(db, tmp, {"--all", "--output-dir", dir.string(), "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
-  for (const char* name :
-       {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
-    EXPECT_TRUE(std::filesystem::exists(dir / (std::string(name) + ".csv"))) << name;
+  for (const report::ReportSpec& spec : report::catalog()) {
+    EXPECT_TRUE(std::filesystem::exists(dir / (std::string(spec.name) + ".csv"))) << spec.name;
   }
   EXPECT_EQ(read_file(dir / "people_per_country.csv"), "country,people\r\nScotland,8048\r\nNorthern Ireland,1952\r\n");
 }
@@ -344,9 +343,8 @@ TEST_F(DatasummarizerTest, AllReportsThatCannotAllBeWrittenLeaveThePreviousSet) 
 TEST_F(DatasummarizerTest, ListsReportsAndRefusesUnknownOnes) {
   const auto list = run_datasummarizer(db, tmp, {"--list-reports"});
   EXPECT_EQ(list.exit_code, 0);
-  for (const char* name :
-       {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
-    EXPECT_NE(list.out.find(name), std::string::npos) << name;
+  for (const report::ReportSpec& spec : report::catalog()) {
+    EXPECT_NE(list.out.find(spec.name), std::string::npos) << spec.name;
   }
   const auto unknown = run_datasummarizer(db, tmp, {"--report", "nope"});
   EXPECT_EQ(unknown.exit_code, 64) << describe(unknown);
