@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/csv/reader.hpp"
+#include "pipeline/report/catalog.hpp"
+#include "support/generate.hpp"
 #include "support/tools.hpp"
 
 namespace pipeline::testing {
@@ -61,6 +64,28 @@ std::vector<std::pair<Key, long>> ordered(const std::map<Key, long>& counts) {
 }
 
 std::string json_string(const std::string& s) { return "\"" + s + "\""; }  // no escapes in the shipped data
+
+// Every entry of `dir`, hidden ones too, with its bytes.
+std::map<std::string, std::string> files_in(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    files[entry.path().filename().string()] = read_file(entry.path());
+  }
+  return files;
+}
+
+// The names that `a` and `b` do not hold alike: missing from one, or with other bytes.
+std::vector<std::string> differing(const std::map<std::string, std::string>& a,
+                                   const std::map<std::string, std::string>& b) {
+  std::vector<std::string> names;
+  for (const auto& [name, bytes] : a) {
+    if (!b.contains(name) || b.at(name) != bytes) names.push_back(name);
+  }
+  for (const auto& [name, bytes] : b) {
+    if (!a.contains(name)) names.push_back(name);
+  }
+  return names;
+}
 
 class DatasummarizerTest : public ::testing::Test {
  protected:
@@ -179,9 +204,8 @@ TEST_F(DatasummarizerTest, AllReportsToADirectoryInEitherFormat) {
   const auto dir = tmp / "reports" / "nested";
   auto r = run_datasummarizer(db, tmp, {"--all", "--output-dir", dir.string(), "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
-  for (const char* name :
-       {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
-    EXPECT_TRUE(std::filesystem::exists(dir / (std::string(name) + ".csv"))) << name;
+  for (const report::ReportSpec& spec : report::catalog()) {
+    EXPECT_TRUE(std::filesystem::exists(dir / (std::string(spec.name) + ".csv"))) << spec.name;
   }
   EXPECT_EQ(read_file(dir / "people_per_country.csv"), "country,people\r\nScotland,8048\r\nNorthern Ireland,1952\r\n");
 }
@@ -270,12 +294,57 @@ TEST_F(DatasummarizerTest, UnwritableOutputIsExit73AndTheOldFileStays) {
   EXPECT_EQ(onto_directory.exit_code, 73) << describe(onto_directory);
 }
 
+// A disk that fills part-way through --all: the set in the directory stays
+// the previous run's, whole, rather than a mix of two snapshots.
+TEST_F(DatasummarizerTest, AllReportsThatCannotAllBeWrittenLeaveThePreviousSet) {
+  const std::string prlimit = "/usr/bin/prlimit";
+  if (!std::filesystem::exists(prlimit)) GTEST_SKIP() << prlimit << " (util-linux) is needed to limit file sizes";
+  load_shipped();
+  const auto dir = tmp / "reports";
+  const auto first = run_datasummarizer(db, tmp, {"--all", "--output-dir", dir.string()});
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  const auto previous = files_in(dir);
+  ASSERT_EQ(previous.size(), report::catalog().size());
+
+  // Different data, and the reports it gives when nothing fails.
+  write_people(tmp / "other.csv", 3000, 11);
+  const auto load =
+      run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", (tmp / "other.csv").string()});
+  ASSERT_EQ(load.exit_code, 0) << describe(load);
+  const auto complete = run_datasummarizer(db, tmp, {"--all", "--output-dir", (tmp / "complete").string()});
+  ASSERT_EQ(complete.exit_code, 0) << describe(complete);
+  const auto next = files_in(tmp / "complete");
+
+  // A file-size limit one byte below the largest new report: every other file
+  // fits (the log goes to a fresh directory and stays far smaller), and one
+  // that a file-by-file writer reaches first has changed.
+  std::string largest;
+  for (const auto& [name, bytes] : next) {
+    if (largest.empty() || bytes.size() > next.at(largest).size()) largest = name;
+  }
+  bool changed_before_largest = false;
+  for (const report::ReportSpec& spec : report::catalog()) {
+    const std::string name = std::string(spec.name) + ".json";
+    if (name == largest) break;
+    changed_before_largest = changed_before_largest || next.at(name) != previous.at(name);
+  }
+  ASSERT_TRUE(changed_before_largest) << "the test would not notice a mixed set";
+
+  const auto limited = run({prlimit, fmt::format("--fsize={}", next.at(largest).size() - 1), datasummarizer_path(),
+                            "--log-dir", (tmp / "limited-logs").string(), "--all", "--output-dir", dir.string()},
+                           db.env());
+  EXPECT_EQ(limited.exit_code, 73) << describe(limited);
+  EXPECT_NE(limited.err.find((dir / largest).string()), std::string::npos) << limited.err;
+  EXPECT_NE(limited.err.find("File too large"), std::string::npos) << limited.err;
+  EXPECT_EQ(differing(files_in(dir), previous), std::vector<std::string>{})
+      << "files replaced, or temporaries left, in " << dir;
+}
+
 TEST_F(DatasummarizerTest, ListsReportsAndRefusesUnknownOnes) {
   const auto list = run_datasummarizer(db, tmp, {"--list-reports"});
   EXPECT_EQ(list.exit_code, 0);
-  for (const char* name :
-       {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
-    EXPECT_NE(list.out.find(name), std::string::npos) << name;
+  for (const report::ReportSpec& spec : report::catalog()) {
+    EXPECT_NE(list.out.find(spec.name), std::string::npos) << spec.name;
   }
   const auto unknown = run_datasummarizer(db, tmp, {"--report", "nope"});
   EXPECT_EQ(unknown.exit_code, 64) << describe(unknown);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "pipeline/db/session.hpp"
+#include "pipeline/report/catalog.hpp"
 #include "support/generate.hpp"
 #include "support/private_server.hpp"
 #include "support/tools.hpp"
@@ -158,9 +159,8 @@ TEST_P(SummaryDuringLoadTest, ReportsShowTheOldOrTheNewDataNeverAMix) {
         {datasummarizer_path(), "--log-dir", (tmp / "logs").string(), "--all", "--output-dir", dir.string()}, db.env());
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     std::string all;
-    for (const char* report :
-         {"people_per_country", "people_per_county", "people_per_city", "births_per_decade", "top_given_names"}) {
-      all += read_file(dir / (std::string(report) + ".json")) + "\n";
+    for (const report::ReportSpec& spec : report::catalog()) {
+      all += read_file(dir / (std::string(spec.name) + ".json")) + "\n";
     }
     return all;
   };

@@ -125,10 +125,12 @@ ExitCode run_summarize(const SummarizerOptions& options) {
                                                      options.output_dir.string(), error.message()));
     }
   }
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    util::write_file_atomically(targets[i].path, contents[i]);
-    spdlog::info("wrote {} ({})", targets[i].path.string(), targets[i].spec->name);
-  }
+  // One set: a failure part-way must not leave some files from this run and
+  // some from the previous one.
+  std::vector<util::FileContent> files;
+  for (std::size_t i = 0; i < targets.size(); ++i) files.push_back({targets[i].path, contents[i]});
+  util::write_files_atomically(files);
+  for (const Target& target : targets) spdlog::info("wrote {} ({})", target.path.string(), target.spec->name);
   spdlog::info("{} report(s) in {:.2f} s", targets.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return ExitCode::kOk;

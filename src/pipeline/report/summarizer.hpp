@@ -1,5 +1,5 @@
 // datasummarizer's work: run reports from the catalogue in one consistent
-// snapshot and write each to its file atomically.
+// snapshot and write their files as one all-or-nothing set.
 #pragma once
 
 #include <filesystem>
@@ -43,7 +43,8 @@ struct Target {
 std::vector<Target> plan_outputs(const SummarizerOptions& options);
 
 // Runs the reports and writes them. Returns kOk; throws Error otherwise
-// (kCantCreate when an output cannot be written: earlier files stay intact).
+// (kCantCreate when an output cannot be written: then every previous file
+// stays as it was, none is replaced).
 ExitCode run_summarize(const SummarizerOptions& options);
 
 }  // namespace pipeline::report
