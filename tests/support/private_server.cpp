@@ -13,12 +13,13 @@ std::string script() { return (source_dir() / "scripts" / "throwaway-db").string
 
 }  // namespace
 
-PrivateServer::PrivateServer() { start(); }
+PrivateServer::PrivateServer(std::string server_args) : server_args_(std::move(server_args)) { start(); }
 
 PrivateServer::~PrivateServer() { run({script(), "stop", dir_.path().string()}); }
 
 void PrivateServer::start() {
-  const auto result = run({script(), "start", dir_.path().string()}, {}, std::chrono::seconds(120));
+  const auto result =
+      run({script(), "start", dir_.path().string()}, {{"THROWAWAY_DB_ARGS", server_args_}}, std::chrono::seconds(120));
   if (result.exit_code != 0) throw std::runtime_error("throwaway-db start failed: " + result.err);
   address_ = ServerAddress::read(dir_.path());
 }

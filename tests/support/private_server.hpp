@@ -26,8 +26,9 @@ struct ServerAddress {
 
 class PrivateServer {
  public:
-  // Starts a fresh server. Throws if it does not come up.
-  PrivateServer();
+  // Starts a fresh server, with `server_args` (mariadbd options such as
+  // "--wait-timeout=1") on every start. Throws if it does not come up.
+  explicit PrivateServer(std::string server_args = "");
   // Stops it and removes its directory.
   ~PrivateServer();
 
@@ -44,6 +45,7 @@ class PrivateServer {
   const TempDir& dir() const { return dir_; }
 
  private:
+  std::string server_args_;
   TempDir dir_;
   ServerAddress address_;
 };

@@ -18,6 +18,11 @@ const std::vector<std::string_view> kSessionSetup = {
     // collations; one statement, one round trip.
     "SET NAMES utf8mb4 COLLATE utf8mb4_bin, SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'",
+    // A load keeps connections idle on purpose: the control connection while
+    // the streams run, a stream while its rows are slow to come (a file
+    // sorted by place feeds one stream at a time, a pipe may stall). A
+    // server's short idle or read timeout must not drop them mid-run.
+    "SET SESSION wait_timeout = 86400, net_read_timeout = 3600, net_write_timeout = 3600",
 };
 
 std::string ConnectionOptions::describe() const {

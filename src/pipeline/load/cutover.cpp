@@ -7,13 +7,13 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/lock_wait.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/error.hpp"
 
 namespace pipeline::load {
 namespace {
 
-constexpr int kLockWaitTimeout = 1205;  // ER_LOCK_WAIT_TIMEOUT, also for metadata locks
 constexpr auto kLogEvery = std::chrono::seconds(10);
 
 // The first of `queries` that this user may run and that finds anyone,
@@ -63,15 +63,7 @@ std::string describe_blockers(db::Session& session) {
 }
 
 void cut_over(db::Session& session, std::string_view rename_sql, const CutoverTiming& timing) {
-  const std::string previous = session.query_value("SELECT @@SESSION.lock_wait_timeout").value_or("86400");
-  auto restore = [&] {
-    try {
-      session.execute("SET SESSION lock_wait_timeout = " + std::to_string(std::stoull(previous)));
-    } catch (const Error& e) {
-      spdlog::debug("restoring lock_wait_timeout: {}", e.what());
-    }
-  };
-  session.execute(fmt::format("SET SESSION lock_wait_timeout = {}", std::max<long long>(1, timing.attempt.count())));
+  const db::ShortLockWait short_wait(session, timing.attempt);
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + timing.total;
@@ -80,19 +72,14 @@ void cut_over(db::Session& session, std::string_view rename_sql, const CutoverTi
   for (int attempt = 1;; ++attempt) {
     try {
       session.execute(rename_sql);
-      restore();
       if (attempt > 1) spdlog::info("got the tables on attempt {}", attempt);
       return;
     } catch (const db::DbError& e) {
-      if (e.error_number() != kLockWaitTimeout) {
-        restore();
-        throw;
-      }
+      if (e.error_number() != db::kLockWaitTimeout) throw;
     }
     const std::string blockers = describe_blockers(session);
     const Clock::time_point now = Clock::now();
     if (now + pause >= deadline) {
-      restore();
       throw Error(ExitCode::kTempFail,
                   fmt::format("could not publish within --publish-timeout {} s: people and places stayed in use by "
                               "{}; nothing was changed. End that transaction, or try again later",

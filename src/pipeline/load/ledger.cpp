@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/lock_wait.hpp"
 #include "pipeline/db/named_lock.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/error.hpp"
@@ -18,8 +19,7 @@
 namespace pipeline::load {
 namespace {
 
-constexpr int kLockWaitTimeout = 1205;  // ER_LOCK_WAIT_TIMEOUT
-constexpr int kDeadlock = 1213;         // ER_LOCK_DEADLOCK
+constexpr int kDeadlock = 1213;  // ER_LOCK_DEADLOCK
 
 // Paths and messages go into utf8mb4 columns: keep them valid and bounded.
 std::string column_text(std::string_view text, std::size_t max_bytes) {
@@ -163,15 +163,15 @@ void set_open_shards(db::Session& session, const std::string& run_id, ShardStatu
       {text(to_string(status)), run_id, text(to_string(ShardStatus::kRunning)), text(to_string(ShardStatus::kLoaded))});
 }
 
-bool record_outcome_retrying(db::Session& session, const RunRecord& run, ShardStatus shards,
-                             std::chrono::seconds budget) {
+bool record_run_retrying(db::Session& session, const RunRecord& run, std::optional<ShardStatus> shards,
+                         std::chrono::seconds budget) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
   std::chrono::milliseconds backoff{250};
   for (int attempt = 1;; ++attempt) {
     try {
       session.execute("START TRANSACTION");
       record_run(session, run);
-      set_open_shards(session, run.run_id, shards);
+      if (shards) set_open_shards(session, run.run_id, *shards);
       session.execute("COMMIT");
       if (attempt > 1) spdlog::info("run {}: outcome recorded on attempt {}", run.run_id, attempt);
       return true;
@@ -181,7 +181,7 @@ bool record_outcome_retrying(db::Session& session, const RunRecord& run, ShardSt
       } catch (const Error&) {
         // The connection is gone; so is the transaction.
       }
-      const bool conflict = e.error_number() == kLockWaitTimeout || e.error_number() == kDeadlock;
+      const bool conflict = e.error_number() == db::kLockWaitTimeout || e.error_number() == kDeadlock;
       if (!conflict || std::chrono::steady_clock::now() + backoff > deadline) {
         spdlog::error("run {}: could not record its outcome ({}) in load_runs: {}", run.run_id, to_string(run.status),
                       e.what());

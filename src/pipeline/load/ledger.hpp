@@ -82,11 +82,12 @@ void record_run(db::Session& session, const RunRecord& run);
 // Sets every shard of the run that is running or loaded to `status`.
 void set_open_shards(db::Session& session, const std::string& run_id, ShardStatus status);
 
-// record_run and set_open_shards(`shards`) in one transaction, retried while
-// another session holds the rows (lock wait timeout, deadlock) for up to
-// `budget`. Returns false, having logged why, when it could not be written.
-bool record_outcome_retrying(db::Session& session, const RunRecord& run, ShardStatus shards,
-                             std::chrono::seconds budget);
+// record_run, and set_open_shards(`shards`) if given, in one transaction,
+// retried while another session holds the rows (lock wait timeout, deadlock)
+// for up to `budget`. Returns false, having logged why, when it could not be
+// written.
+bool record_run_retrying(db::Session& session, const RunRecord& run, std::optional<ShardStatus> shards,
+                         std::chrono::seconds budget);
 
 // Marks a run and its unfinished shards abandoned, with `reason`.
 void abandon_run(db::Session& session, const std::string& run_id, const std::string& reason);

@@ -46,6 +46,18 @@ void record_dry_run(const PublishContext& c, RunRecord& record) {
   set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
 }
 
+// Records the run's counts while it is still running, before its data goes
+// live, waiting out a session that holds its load_runs row: the write after
+// publishing then only changes the status.
+void record_counts_first(const PublishContext& c, RunRecord& record) {
+  record.status = RunStatus::kRunning;
+  if (!record_run_retrying(c.control, record, std::nullopt, kRecordBudget)) {
+    throw Error(
+        ExitCode::kTempFail,
+        fmt::format("run {}: could not record its counts in load_runs, so it was not published", record.run_id));
+  }
+}
+
 // Whether a RENAME whose answer was lost with the connection ran after all:
 // its parked places table exists. Asked on a new connection.
 bool renamed_after_all(const PublishContext& c) {
@@ -60,11 +72,9 @@ bool renamed_after_all(const PublishContext& c) {
 
 void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t valid) {
   const std::string rename = c.layout.ready_replace(c.control, c.tables, valid, record.run_id);
-  record.status = RunStatus::kRunning;
-  // The counts go in first, while the run is still running: if the outcome
-  // cannot be recorded after the RENAME, a later run finds the parked places
-  // table and needs only to mark the run succeeded.
-  record_run(c.control, record);
+  // If the outcome cannot be recorded after the RENAME, a later run finds
+  // the parked places table and needs only to mark the run succeeded.
+  record_counts_first(c, record);
   try {
     cut_over(c.control, rename, c.cutover);
   } catch (const db::DbError& e) {
@@ -72,7 +82,7 @@ void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t v
     spdlog::warn("run {}: the connection was lost during the RENAME ({}), but it ran", record.run_id, e.what());
     record.status = RunStatus::kSucceeded;
     db::Session recorder(c.connection);
-    if (!record_outcome_retrying(recorder, record, ShardStatus::kPublished, kRecordBudget)) {
+    if (!record_run_retrying(recorder, record, ShardStatus::kPublished, kRecordBudget)) {
       spdlog::warn("run {} is live, but load_runs still says running: the next run records it as succeeded",
                    record.run_id);
     }
@@ -80,7 +90,7 @@ void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t v
   }
   spdlog::info("published run {}: people and places replaced ({})", record.run_id, c.layout.description());
   record.status = RunStatus::kSucceeded;
-  if (record_outcome_retrying(c.control, record, ShardStatus::kPublished, kRecordBudget)) {
+  if (record_run_retrying(c.control, record, ShardStatus::kPublished, kRecordBudget)) {
     c.layout.drop_previous(c.control, c.tables);
   } else {
     spdlog::warn(
@@ -113,12 +123,13 @@ std::uint64_t deduplicate(db::Session& control, const RunTables& tables) {
 // live and recorded as succeeded, or neither.
 void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& places, std::uint64_t fresh) {
   const std::vector<const Place*> changes = places.changes();
+  record_counts_first(c, record);
   record.status = RunStatus::kSucceeded;
   bool committing = false;
   try {
     c.control.execute("START TRANSACTION");
-    // The ledger first: a session holding the run's row stops the publish
-    // before the big insert, not after it.
+    // The ledger first: a session holding the run's row now stops the
+    // publish before the big insert, not after it.
     record_run(c.control, record);
     set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
     write_places(c.control, "places", changes, true);

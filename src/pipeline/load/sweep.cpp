@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/db/db_error.hpp"
+#include "pipeline/db/lock_wait.hpp"
+#include "pipeline/db/session.hpp"
 #include "pipeline/load/ledger.hpp"
 #include "pipeline/load/live_tables.hpp"
 #include "pipeline/load/run_tables.hpp"
@@ -18,9 +21,19 @@ Leftover leftover_action(std::optional<RunStatus> status, bool dead, bool parked
   return parked_places ? Leftover::kRecordPublished : Leftover::kAbandon;
 }
 
+namespace {
+
+// How long dropping another run's table may wait for the metadata lock: a
+// loader that lost its lock may still be streaming into it, and a sweep must
+// never stall the run that does it (nor the readers queued behind a DROP).
+constexpr std::chrono::seconds kDropWait{2};
+
+}  // namespace
+
 void sweep(db::Session& session, const std::string& own_run_id) {
   const std::vector<std::string> dead = dead_runs(session, own_run_id);
-  std::vector<std::string> runs = runs_with_tables(session);
+  const std::vector<std::string> with_tables = runs_with_tables(session);
+  std::vector<std::string> runs = with_tables;
   for (const std::string& run : dead) {
     if (std::find(runs.begin(), runs.end(), run) == runs.end()) runs.push_back(run);
   }
@@ -46,8 +59,18 @@ void sweep(db::Session& session, const std::string& own_run_id) {
       case Leftover::kDrop:
         break;
     }
-    tables.drop(session);
-    spdlog::info("dropped the scratch tables of run {}", run);
+    if (std::find(with_tables.begin(), with_tables.end(), run) == with_tables.end()) continue;
+    try {
+      const db::ShortLockWait short_wait(session, kDropWait);
+      tables.drop(session);
+      spdlog::info("dropped the scratch tables of run {}", run);
+    } catch (const db::DbError& e) {
+      if (e.error_number() != db::kLockWaitTimeout) throw;
+      spdlog::warn(
+          "the scratch tables of run {} are still in use (its loader lost its lock but still runs); a later "
+          "run drops them",
+          run);
+    }
   }
 }
 
