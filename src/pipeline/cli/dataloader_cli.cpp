@@ -53,6 +53,13 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
                  "Seconds to wait while another dataloader holds the load lock (default 0: exit 75 at once)")
       ->check(CLI::NonNegativeNumber)
       ->group("Loading");
+  app.add_option_function<unsigned>(
+         "--publish-timeout", [&options](unsigned seconds) { options.publish_timeout = std::chrono::seconds(seconds); },
+         "Seconds a replace keeps trying to swap its tables in while readers hold them open, blocking them for at "
+         "most 2 s per attempt; then exit 75 with nothing changed")
+      ->default_str("120")
+      ->check(CLI::Range(1, 86400))
+      ->group("Loading");
   app.add_option("--streams", options.streams, "LOAD DATA connections people rows are spread over")
       ->check(CLI::Range(1, 16))
       ->capture_default_str()
