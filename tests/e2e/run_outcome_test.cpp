@@ -52,12 +52,6 @@ class RunOutcomeTest : public ::testing::Test {
     }
     return names;
   }
-  // Whether a connection of this test's database waits in GET_LOCK.
-  bool someone_waits_for_a_lock() {
-    return db.session().query_value(
-               "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND state = 'User lock'") !=
-           "0";
-  }
   // A people.csv of `rows` people born in `city`, named New1..NewN.
   std::filesystem::path born_in(const std::string& name, const std::string& city, int rows) {
     std::string text = "given_name,family_name,date_of_birth,place_of_birth\n";
@@ -83,7 +77,7 @@ class OverlapTest : public RunOutcomeTest {
     db::Session holder(db.options());
     EXPECT_EQ(holder.query_value("SELECT GET_LOCK(?, 0)", {db::lock_names::setup("race3")}), "1");
     Process second(dataloader_argv(tmp, people, {"--mode", "append", "--shard", "2/2", "--run-id", "race3"}), db.env());
-    EXPECT_TRUE(eventually([&] { return someone_waits_for_a_lock(); })) << "shard 2 never waited";
+    EXPECT_TRUE(eventually([&] { return someone_waits_for_a_lock(db.session()); })) << "shard 2 never waited";
     meanwhile();
     holder.query_value("SELECT RELEASE_LOCK(?)", {db::lock_names::setup("race3")});
     return second.wait();

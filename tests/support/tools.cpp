@@ -4,6 +4,9 @@
 
 #include <thread>
 
+#include "pipeline/db/named_lock.hpp"
+#include "support/held_input.hpp"
+
 namespace pipeline::testing {
 namespace {
 
@@ -44,21 +47,27 @@ std::vector<std::string> datasummarizer_argv(const TempDir& tmp, std::vector<std
   return argv;
 }
 
-::testing::AssertionResult kill_while_staging(Process& loader, db::Session& session, const std::string& run_id,
-                                              int polls) {
-  bool streaming = false;
-  for (int i = 0; i < polls && !streaming && loader.running(); ++i) {
-    streaming = session.query_value(
-                    "SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_schema = DATABASE() "
-                    "AND table_name = ?",
-                    {"people__run_" + run_id}) == "1";
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+bool someone_waits_for_a_lock(db::Session& session) {
+  return session.query_value(
+             "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND state = 'User lock'") !=
+         "0";
+}
+
+::testing::AssertionResult start_and_kill_shard(const std::vector<std::string>& argv, const EnvOverrides& env,
+                                                db::Session& holder, const std::string& run_id) {
+  const std::string lock = db::lock_names::setup(run_id);
+  if (holder.query_value("SELECT GET_LOCK(?, 0)", {lock}) != "1") {
+    return ::testing::AssertionFailure() << "could not take lock " << lock;
   }
-  if (!streaming) return ::testing::AssertionFailure() << "run " << run_id << " never started staging";
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  if (!loader.running()) return ::testing::AssertionFailure() << "the loader finished before it could be killed";
-  ::kill(loader.pid(), SIGKILL);
-  loader.wait();
+  Process shard(argv, env);
+  const bool waiting = eventually([&] { return !shard.running() || someone_waits_for_a_lock(holder); });
+  const bool running = shard.running();
+  if (running) ::kill(shard.pid(), SIGKILL);
+  const ProcessResult result = shard.wait();
+  holder.query_value("SELECT RELEASE_LOCK(?)", {lock});
+  if (!waiting || !running) {
+    return ::testing::AssertionFailure() << "the shard never waited for lock " << lock << "\n" << describe(result);
+  }
   return ::testing::AssertionSuccess();
 }
 

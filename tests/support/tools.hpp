@@ -29,12 +29,16 @@ std::vector<std::string> dataloader_argv(const TempDir& tmp, const std::filesyst
 // The argv of datasummarizer with logs in `tmp`, then `extra`.
 std::vector<std::string> datasummarizer_argv(const TempDir& tmp, std::vector<std::string> extra = {});
 
-// Waits, polling `session` every 20 ms up to `polls` times, until run
-// `run_id`'s staging table people__run_<run_id> exists (its rows are
-// streaming), then SIGKILLs `loader` and reaps it. Fails if the table never
-// appears or the loader finished before it could be killed.
-::testing::AssertionResult kill_while_staging(Process& loader, db::Session& session, const std::string& run_id,
-                                              int polls);
+// Kills a shard of run `run_id` while it runs, at a point its speed cannot
+// move: holds the run's setup lock on `holder`, starts `argv` as a Process,
+// waits until it waits for that lock (it has joined the run and read its
+// files), SIGKILLs and reaps it, and releases the lock. Fails if the shard
+// never waits, or exits first.
+::testing::AssertionResult start_and_kill_shard(const std::vector<std::string>& argv, const EnvOverrides& env,
+                                                db::Session& holder, const std::string& run_id);
+
+// Whether a connection to `session`'s database waits in GET_LOCK.
+bool someone_waits_for_a_lock(db::Session& session);
 
 // The shipped data files.
 std::string shipped(const std::string& name);
