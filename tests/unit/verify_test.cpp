@@ -20,10 +20,7 @@ ShardRecord shard(unsigned k, std::uint64_t begin, std::uint64_t end) {
   s.people_sha256 = "people";
   s.id_base = 100;
   s.places_fingerprint = "ids";
-  s.people_read = 10 * k;
-  s.people_valid = 9 * k;
-  s.people_rejected = k;
-  s.rows_checksum = 1000 * k;
+  s.people = {10 * k, 9 * k, k, 1000 * k};
   return s;
 }
 
@@ -31,7 +28,7 @@ TEST(VerifyTest, ShardsThatAgreePass) {
   const std::vector<ShardRecord> shards = {shard(1, 20, 50), shard(2, 50, 90), shard(3, 90, 90)};
   EXPECT_FALSE(check_same_inputs(shards, "r"));
   EXPECT_FALSE(check_ranges_tile(shards, "r"));
-  const PeopleTotals totals = total(shards);
+  const PeopleCounts totals = total(shards);
   EXPECT_EQ(totals.read, 60u);
   EXPECT_EQ(totals.valid, 54u);
   EXPECT_EQ(totals.rejected, 6u);

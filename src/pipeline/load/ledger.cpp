@@ -97,8 +97,8 @@ void update_shard(db::Session& session, const std::string& run_id, const ShardRe
       "WHERE run_id = ? AND shard = ?",
       {text(to_string(s.status)), std::int64_t{open ? 1 : 0}, optional_number(s.range_begin),
        optional_number(s.range_end), optional_text(s.places_sha256), optional_text(s.people_sha256),
-       optional_number(s.id_base), optional_text(s.places_fingerprint), s.people_read, s.people_valid,
-       s.people_rejected, optional_number(s.rows_checksum), optional_text(column_text(s.error, 60000)), run_id,
+       optional_number(s.id_base), optional_text(s.places_fingerprint), s.people.read, s.people.valid,
+       s.people.rejected, s.people.checksum, optional_text(column_text(s.error, 60000)), run_id,
        std::uint64_t{s.shard}});
 }
 
@@ -121,10 +121,10 @@ std::vector<ShardRecord> read_shards(db::Session& session, const std::string& ru
     s.people_sha256 = r.at(6).value_or("");
     s.id_base = number(r.at(7));
     s.places_fingerprint = r.at(8).value_or("");
-    s.people_read = std::stoull(r.at(9).value());
-    s.people_valid = std::stoull(r.at(10).value());
-    s.people_rejected = std::stoull(r.at(11).value());
-    s.rows_checksum = number(r.at(12));
+    s.people.read = std::stoull(r.at(9).value());
+    s.people.valid = std::stoull(r.at(10).value());
+    s.people.rejected = std::stoull(r.at(11).value());
+    s.people.checksum = number(r.at(12)).value_or(0);
     s.error = r.at(13).value_or("");
     s.alive = r.at(14) == "1";
     shards.push_back(std::move(s));

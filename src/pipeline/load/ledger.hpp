@@ -27,6 +27,23 @@ struct FileCounts {
   std::uint64_t rejected = 0;
 };
 
+// What a shard did with its part of people.csv: records read, valid and
+// rejected, and the sum of the checksums of the rows it sent (people_table.hpp).
+struct PeopleCounts {
+  std::uint64_t read = 0;
+  std::uint64_t valid = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t checksum = 0;
+
+  PeopleCounts& operator+=(const PeopleCounts& other) {
+    read += other.read;
+    valid += other.valid;
+    rejected += other.rejected;
+    checksum += other.checksum;
+    return *this;
+  }
+};
+
 struct FileRecord {
   std::string path;
   std::optional<std::uint64_t> bytes;
@@ -55,10 +72,7 @@ struct ShardRecord {
   std::string people_sha256;
   std::optional<std::uint64_t> id_base;
   std::string places_fingerprint;
-  std::uint64_t people_read = 0;
-  std::uint64_t people_valid = 0;
-  std::uint64_t people_rejected = 0;
-  std::optional<std::uint64_t> rows_checksum;
+  PeopleCounts people;
   std::string error;
   // Read back only: the shard's process holds its liveness lock.
   bool alive = false;

@@ -11,8 +11,8 @@ namespace pipeline::load {
 PeopleJob::PeopleJob(JobShared& shared, RejectLog& rejects, std::vector<std::unique_ptr<db::BulkLoad>> streams)
     : shared_(shared), rejects_(rejects), streams_(std::move(streams)) {}
 
-JobCounts PeopleJob::run(csv::Reader& reader) {
-  JobCounts counts;
+PeopleCounts PeopleJob::run(csv::Reader& reader) {
+  PeopleCounts counts;
   csv::Record record;
   char id_text[24];
   char place_text[12];

@@ -12,6 +12,7 @@
 #include "pipeline/csv/reader.hpp"
 #include "pipeline/db/bulk_load.hpp"
 #include "pipeline/load/header.hpp"
+#include "pipeline/load/ledger.hpp"
 #include "pipeline/load/place_set.hpp"
 #include "pipeline/load/reject_log.hpp"
 #include "pipeline/load/validate.hpp"
@@ -43,15 +44,6 @@ struct JobShared {
   bool over_limit() const { return rejects.load(std::memory_order_relaxed) > max_rejects; }
 };
 
-struct JobCounts {
-  std::uint64_t read = 0;
-  std::uint64_t valid = 0;
-  std::uint64_t rejected = 0;
-  // Sum of the rows' checksums (people_table.hpp) over the rows sent, when
-  // JobShared::checksum.
-  std::uint64_t checksum = 0;
-};
-
 class PeopleJob {
  public:
   // `streams` may be empty (a dry run of replace): rows are validated only.
@@ -60,7 +52,8 @@ class PeopleJob {
   // Reads every record of `reader` (no header). Good rows go to the stream of
   // their place; once the run is over the reject limit the streams are
   // aborted and the job only validates, so that every bad row is reported.
-  JobCounts run(csv::Reader& reader);
+  // The checksum is summed only when JobShared::checksum.
+  PeopleCounts run(csv::Reader& reader);
 
   // Ends the streams: waits for the server and commits. Returns rows stored.
   std::uint64_t finish();

@@ -76,7 +76,7 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
     jobs.push_back(std::make_unique<PeopleJob>(shared, *log, open_streams(setup)));
   }
 
-  std::vector<JobCounts> counts(job_count);
+  std::vector<PeopleCounts> counts(job_count);
   std::vector<std::exception_ptr> errors(job_count);
   std::atomic<std::size_t> done{0};
   std::vector<std::thread> threads;
@@ -131,18 +131,14 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
   for (auto& job : jobs) job->abort();  // the streams of jobs that ended over the limit
   rejects.merge(parts);
 
-  for (const JobCounts& c : counts) {
-    loaded.read += c.read;
-    loaded.valid += c.valid;
-    loaded.rejected += c.rejected;
-    loaded.checksum += c.checksum;
-  }
+  for (const PeopleCounts& c : counts) loaded.counts += c;
   if (!assignment.scan) {
     loaded.end = file.bytes_read();
     loaded.file_bytes = file.bytes_read();
     loaded.sha256 = file.sha256();
   }
-  spdlog::info("{}: {} rows read, {} valid, {} rejected", name, loaded.read, loaded.valid, loaded.rejected);
+  spdlog::info("{}: {} rows read, {} valid, {} rejected", name, loaded.counts.read, loaded.counts.valid,
+               loaded.counts.rejected);
   return loaded;
 }
 

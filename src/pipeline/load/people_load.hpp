@@ -15,6 +15,7 @@
 #include "pipeline/db/bulk_load.hpp"
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/load/file_scan.hpp"
+#include "pipeline/load/ledger.hpp"
 #include "pipeline/load/place_set.hpp"
 #include "pipeline/load/progress.hpp"
 #include "pipeline/load/validate.hpp"
@@ -57,10 +58,7 @@ struct PeopleLoadSetup {
 };
 
 struct PeopleLoaded {
-  std::uint64_t read = 0;
-  std::uint64_t valid = 0;
-  std::uint64_t rejected = 0;
-  std::uint64_t checksum = 0;
+  PeopleCounts counts;
   // The bytes of the file this process's rows came from: [begin, end).
   std::uint64_t begin = 0;
   std::uint64_t end = 0;

@@ -24,7 +24,7 @@ void refuse(const std::optional<Refusal>& refusal) {
 }
 
 // A sharded run's stage holds exactly the rows its shards sent.
-void check_staged(db::Session& control, const RunTables& tables, const PeopleTotals& totals, const std::string& run_id,
+void check_staged(db::Session& control, const RunTables& tables, const PeopleCounts& totals, const std::string& run_id,
                   std::size_t shards) {
   const auto staged = control.query(
       fmt::format("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM {}", kRowChecksumSql, quote_identifier(tables.people)));
@@ -174,7 +174,7 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
 void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, RunRecord& record) {
   refuse(check_same_inputs(shards, record.run_id));
   refuse(check_ranges_tile(shards, record.run_id));
-  const PeopleTotals totals = total(shards);
+  const PeopleCounts totals = total(shards);
   const bool staged = record.mode == Mode::kAppend || !c.dry_run;
   if (staged && shards.size() > 1) check_staged(c.control, c.tables, totals, record.run_id, shards.size());
 

@@ -127,14 +127,11 @@ ExitCode ShardLoad::load() {
   const PeopleLoaded people = load_people(assignment, people_file, setup, rejects_);
   record_.people.bytes = people.file_bytes;
   record_.people.sha256 = people.sha256;
-  record_.people.counts = {people.read, 0, 0, people.rejected};
+  record_.people.counts = {people.counts.read, 0, 0, people.counts.rejected};
   shard_.people_sha256 = people.sha256;
   shard_.range_begin = people.begin;
   shard_.range_end = people.end;
-  shard_.people_read = people.read;
-  shard_.people_valid = people.valid;
-  shard_.people_rejected = people.rejected;
-  shard_.rows_checksum = people.checksum;
+  shard_.people = people.counts;
   if (rejects_.count() > options_.max_rejects) {
     spdlog::error(
         "{} row(s) rejected, more than --max-rejects {}: nothing will be committed; the rows are listed in {}",

@@ -4,14 +4,9 @@
 
 namespace pipeline::load {
 
-PeopleTotals total(const std::vector<ShardRecord>& shards) {
-  PeopleTotals totals;
-  for (const ShardRecord& s : shards) {
-    totals.read += s.people_read;
-    totals.valid += s.people_valid;
-    totals.rejected += s.people_rejected;
-    totals.checksum += s.rows_checksum.value_or(0);
-  }
+PeopleCounts total(const std::vector<ShardRecord>& shards) {
+  PeopleCounts totals;
+  for (const ShardRecord& s : shards) totals += s.people;
   return totals;
 }
 

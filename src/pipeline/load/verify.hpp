@@ -21,13 +21,7 @@ struct Refusal {
 };
 
 // People counts summed over a run's shards.
-struct PeopleTotals {
-  std::uint64_t read = 0;
-  std::uint64_t valid = 0;
-  std::uint64_t rejected = 0;
-  std::uint64_t checksum = 0;
-};
-PeopleTotals total(const std::vector<ShardRecord>& shards);
+PeopleCounts total(const std::vector<ShardRecord>& shards);
 
 // Shards that recorded their fingerprints read the same places.csv and
 // people.csv (kDataError otherwise) and saw the same place ids and id base
