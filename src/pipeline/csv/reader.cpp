@@ -12,6 +12,9 @@
 namespace pipeline::csv {
 namespace {
 
+// Reads start small and double up to the largest, so that a short input
+// (a header, a range's lookahead, a test) costs little.
+constexpr std::size_t kFirstChunkBytes = 4 * 1024;
 constexpr std::size_t kChunkBytes = 64 * 1024;
 constexpr unsigned char kParserOptions = CSV_STRICT | CSV_STRICT_FINI;
 // libcsv's parser state for "between records" (ROW_NOT_BEGUN in libcsv.c).
@@ -71,8 +74,9 @@ bool Reader::read_more() {
     buffer_pos_ = 0;
   }
   const std::size_t old_size = buffer_.size();
-  buffer_.resize(old_size + kChunkBytes);
-  in_.read(buffer_.data() + old_size, static_cast<std::streamsize>(kChunkBytes));
+  chunk_bytes_ = chunk_bytes_ == 0 ? kFirstChunkBytes : std::min(chunk_bytes_ * 2, kChunkBytes);
+  buffer_.resize(old_size + chunk_bytes_);
+  in_.read(buffer_.data() + old_size, static_cast<std::streamsize>(chunk_bytes_));
   const auto got = static_cast<std::size_t>(in_.gcount());
   buffer_.resize(old_size + got);
   if (in_.bad()) throw Error(ExitCode::kNoInput, "read error");

@@ -122,6 +122,8 @@ class Reader {
   std::size_t buffer_pos_ = 0;
   // Stream offset of buffer_[0].
   std::uint64_t buffer_base_ = 0;
+  // Bytes asked for by the last read.
+  std::size_t chunk_bytes_ = 0;
   bool eof_ = false;
   bool started_ = false;
   bool had_bom_ = false;
