@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -157,6 +158,125 @@ TEST(ReaderTest, RecordsSpanningTheReadBufferBoundary) {
     ++count;
   }
   EXPECT_EQ(count, 20000);
+}
+
+// Where each record starts: its line, its offset, and whether it is an error.
+struct Start {
+  std::size_t line;
+  std::uint64_t offset;
+  bool error;
+  bool operator==(const Start&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const Start& s) {
+  return out << "{line " << s.line << ", offset " << s.offset << (s.error ? ", error}" : "}");
+}
+
+std::vector<Start> starts(const std::string& input, ReaderOptions options) {
+  std::istringstream in(input);
+  Reader reader(in, options);
+  std::vector<Start> out;
+  Record record;
+  while (reader.next(record)) out.push_back({record.line, record.offset, !record.error.empty()});
+  return out;
+}
+
+TEST(ReaderTest, RecordOffsetIsTheFirstByteOfItsFirstLine) {
+  const std::string input =
+      "\xEF\xBB\xBF"
+      "a,b\r\n"       // 3: after the byte order mark, which counts
+      "\n"            // 8: blank, skipped
+      "\"x\ny\",z\n"  // 9: two lines
+      "ab\"c\n"       // 17: malformed quoting
+      "\"open\n"      // 22: never closed
+      "1,2\n"         // 28: read again after the bad quote
+      "3\n";          // 32
+  EXPECT_EQ(
+      starts(input, {}),
+      (std::vector<Start>{{1, 3, false}, {3, 9, false}, {5, 17, true}, {6, 22, true}, {7, 28, false}, {8, 32, false}}));
+}
+
+TEST(ReaderTest, RecordOffsetsAroundOverlongLinesAndLineLimits) {
+  const std::string longer(30, 'x');
+  const std::string input = "ok\n"                 // 0
+                            + longer + "\n"        // 3: over-long
+                            + "\"q\n"              // 34: quote still open when the next line is over-long
+                            + longer + "\n"        // 37: over-long, read again
+                            + "\"a\nb\nc\nd\ne\n"  // 68: no closing quote within 2 lines
+                            + "f";                 // 79: no final line break
+  EXPECT_EQ(starts(input, ReaderOptions{20, 2}), (std::vector<Start>{{1, 0, false},
+                                                                     {2, 3, true},
+                                                                     {3, 34, true},
+                                                                     {4, 37, true},
+                                                                     {5, 68, true},
+                                                                     {6, 71, false},
+                                                                     {7, 73, false},
+                                                                     {8, 75, false},
+                                                                     {9, 77, false},
+                                                                     {10, 79, false}}));
+}
+
+TEST(ReaderTest, EndOffsetStopsBeforeTheFirstRecordStartingAtOrPastIt) {
+  // Offsets: "a,1" 0, "\"b" 4, "c\",2" 7 (the same record as line 2), "d,3" 12.
+  const std::string input = "a,1\n\"b\nc\",2\nd,3\n";
+  struct EndCase {
+    std::uint64_t end_offset;
+    std::vector<Start> records;
+  };
+  for (const EndCase& c : std::vector<EndCase>{
+           {0, {}},
+           {1, {{1, 0, false}}},
+           {4, {{1, 0, false}}},
+           {5, {{1, 0, false}, {2, 4, false}}},   // ends inside a record that began before: read whole
+           {12, {{1, 0, false}, {2, 4, false}}},  // a record starting exactly at the end is not
+           {13, {{1, 0, false}, {2, 4, false}, {4, 12, false}}},
+           {1000, {{1, 0, false}, {2, 4, false}, {4, 12, false}}},
+       }) {
+    SCOPED_TRACE("end_offset " + std::to_string(c.end_offset));
+    EXPECT_EQ(starts(input, ReaderOptions{.end_offset = c.end_offset}), c.records);
+  }
+}
+
+TEST(ReaderTest, EndOffsetReturnsTheWholeRecordThatStartsBeforeIt) {
+  std::istringstream in("\"b\nc\",2\nd,3\n");
+  Reader reader(in, ReaderOptions{.end_offset = 1});
+  Record record;
+  ASSERT_TRUE(reader.next(record));
+  EXPECT_EQ(record.error, "");
+  EXPECT_EQ(record.fields, (std::vector<std::string_view>{"b\nc", "2"}));
+  EXPECT_EQ(record.raw_text(), "\"b\nc\",2");
+  EXPECT_FALSE(reader.next(record));
+  EXPECT_FALSE(reader.next(record));  // and stays at the end
+}
+
+TEST(ReaderTest, EndOffsetReadsOnToDecideAboutAQuoteThatNeverCloses) {
+  // The quote opens before the end; only lines past it show that it never
+  // closes, and the error must read as in the whole file's reading.
+  const std::string input = "\"open\n1\n2\n3\n";
+  const auto whole = read_all(input, ReaderOptions{.max_record_lines = 2});
+  ASSERT_EQ(whole.size(), 4u);
+  const auto part = read_all(input, ReaderOptions{.max_record_lines = 2, .end_offset = 6});
+  ASSERT_EQ(part.size(), 1u);
+  EXPECT_EQ(part[0].line, whole[0].line);
+  EXPECT_EQ(part[0].error, whole[0].error);
+  EXPECT_NE(part[0].error.find("within 2 lines"), std::string::npos) << part[0].error;
+  EXPECT_EQ(part[0].raw, whole[0].raw);
+}
+
+TEST(ReaderTest, EndOffsetSkipsBlankLinesAsUsual) {
+  // "a" 0, blank lines 2 and 3, "b" 4.
+  const std::string input = "a\n\n\nb\n";
+  EXPECT_EQ(starts(input, ReaderOptions{.end_offset = 2}), (std::vector<Start>{{1, 0, false}}));
+  EXPECT_EQ(starts(input, ReaderOptions{.end_offset = 4}), (std::vector<Start>{{1, 0, false}}));
+  EXPECT_EQ(starts(input, ReaderOptions{.end_offset = 5}), (std::vector<Start>{{1, 0, false}, {4, 4, false}}));
+}
+
+TEST(ReaderTest, EndOffsetCountsTheByteOrderMark) {
+  const std::string input =
+      "\xEF\xBB\xBF"
+      "a\nb\n";
+  EXPECT_EQ(starts(input, ReaderOptions{.end_offset = 3}), (std::vector<Start>{}));
+  EXPECT_EQ(starts(input, ReaderOptions{.end_offset = 4}), (std::vector<Start>{{1, 3, false}}));
 }
 
 }  // namespace

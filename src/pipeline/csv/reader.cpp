@@ -12,6 +12,9 @@
 namespace pipeline::csv {
 namespace {
 
+// Reads start small and double up to the largest, so that a short input
+// (a header, a range's lookahead, a test) costs little.
+constexpr std::size_t kFirstChunkBytes = 4 * 1024;
 constexpr std::size_t kChunkBytes = 64 * 1024;
 constexpr unsigned char kParserOptions = CSV_STRICT | CSV_STRICT_FINI;
 // libcsv's parser state for "between records" (ROW_NOT_BEGUN in libcsv.c).
@@ -67,11 +70,13 @@ void Reader::on_record() { ++records_completed_; }
 bool Reader::read_more() {
   if (buffer_pos_ > 0) {
     buffer_.erase(0, buffer_pos_);
+    buffer_base_ += buffer_pos_;
     buffer_pos_ = 0;
   }
   const std::size_t old_size = buffer_.size();
-  buffer_.resize(old_size + kChunkBytes);
-  in_.read(buffer_.data() + old_size, static_cast<std::streamsize>(kChunkBytes));
+  chunk_bytes_ = chunk_bytes_ == 0 ? kFirstChunkBytes : std::min(chunk_bytes_ * 2, kChunkBytes);
+  buffer_.resize(old_size + chunk_bytes_);
+  in_.read(buffer_.data() + old_size, static_cast<std::streamsize>(chunk_bytes_));
   const auto got = static_cast<std::size_t>(in_.gcount());
   buffer_.resize(old_size + got);
   if (in_.bad()) throw Error(ExitCode::kNoInput, "read error");
@@ -91,6 +96,7 @@ bool Reader::next_line() {
   if (!replay_.empty()) {
     replay_line_ = std::move(replay_.front().text);
     line_no_ = replay_.front().number;
+    line_offset_ = replay_.front().offset;
     replay_.pop_front();
     line_ = replay_line_;
     return true;
@@ -104,6 +110,7 @@ bool Reader::next_line() {
       // Valid until the next read_more(), which only the next line triggers.
       line_ = std::string_view(start, std::min(length, options_.max_record_bytes + 1));
       line_no_ = ++line_number_;
+      line_offset_ = buffer_base_ + buffer_pos_;
       buffer_pos_ += length;
       return true;
     }
@@ -113,6 +120,7 @@ bool Reader::next_line() {
       replay_line_.assign(start, options_.max_record_bytes + 1);
       line_ = replay_line_;
       line_no_ = ++line_number_;
+      line_offset_ = buffer_base_ + buffer_pos_;
       buffer_pos_ = buffer_.size();
       while (read_more()) {
         const auto* end = static_cast<const char*>(std::memchr(buffer_.data(), '\n', buffer_.size()));
@@ -126,6 +134,12 @@ bool Reader::next_line() {
     }
     read_more();
   }
+}
+
+std::uint64_t Reader::next_line_offset() {
+  if (!replay_.empty()) return replay_.front().offset;
+  if (!started_) read_more();  // a byte order mark moves the first line
+  return buffer_base_ + buffer_pos_;
 }
 
 void Reader::set_raw(Record& record, std::string_view text) {
@@ -149,6 +163,7 @@ bool Reader::split_simple(Record& record) {
   }
   record.fields.push_back(body.substr(start));
   record.line = line_no_;
+  record.offset = line_offset_;
   set_raw(record, body);
   record.error.clear();
   return true;
@@ -156,13 +171,15 @@ bool Reader::split_simple(Record& record) {
 
 void Reader::keep_line_pending() {
   pending_bytes_ += line_.size();
-  pending_.push_back(Line{std::string(line_), line_no_});
+  pending_.push_back(Line{std::string(line_), line_no_, line_offset_});
 }
 
-void Reader::emit_error(Record& record, std::size_t line, std::string_view raw, std::string reason) {
+void Reader::emit_error(Record& record, std::size_t line, std::uint64_t offset, std::string_view raw,
+                        std::string reason) {
   error_raw_.assign(raw);
   record.fields.clear();
   record.line = line;
+  record.offset = offset;
   set_raw(record, error_raw_);
   record.error = std::move(reason);
 }
@@ -170,10 +187,12 @@ void Reader::emit_error(Record& record, std::size_t line, std::string_view raw, 
 void Reader::emit_error_joined(Record& record, std::string reason) {
   std::string joined;
   for (const Line& part : pending_) joined += part.text;
-  const std::size_t first = pending_.front().number;
+  const Line& first = pending_.front();
+  const std::size_t number = first.number;
+  const std::uint64_t offset = first.offset;
   pending_.clear();
   pending_bytes_ = 0;
-  emit_error(record, first, joined, std::move(reason));
+  emit_error(record, number, offset, joined, std::move(reason));
 }
 
 void Reader::replay_after_first(Record& record, std::string reason) {
@@ -181,7 +200,7 @@ void Reader::replay_after_first(Record& record, std::string reason) {
   for (std::size_t i = pending_.size(); i-- > 1;) replay_.push_front(std::move(pending_[i]));
   pending_.clear();
   pending_bytes_ = 0;
-  emit_error(record, first.number, first.text, std::move(reason));
+  emit_error(record, first.number, first.offset, first.text, std::move(reason));
 }
 
 void Reader::take_record(Record& record) {
@@ -190,6 +209,7 @@ void Reader::take_record(Record& record) {
     record.fields.emplace_back(field_bytes_.data() + offset, length);
   }
   record.line = pending_.front().number;
+  record.offset = pending_.front().offset;
   joined_.clear();
   for (const Line& part : pending_) joined_ += part.text;
   set_raw(record, joined_);
@@ -204,6 +224,8 @@ bool Reader::next(Record& record) {
       // A new record: the previous one's field bytes are no longer needed.
       field_bytes_.clear();
       field_spans_.clear();
+      // Nothing is pending, so the next line starts the next record.
+      if (next_line_offset() >= options_.end_offset) return false;
     }
     if (!next_line()) {
       if (pending_.empty()) return false;
@@ -225,12 +247,12 @@ bool Reader::next(Record& record) {
     if (line_.size() > options_.max_record_bytes) {
       if (!pending_.empty()) {
         // Most likely an unterminated quote ran into it; retry from the next line.
-        replay_.push_front(Line{std::string(line_), line_no_});
+        replay_.push_front(Line{std::string(line_), line_no_, line_offset_});
         reset_parser();
         replay_after_first(record, "unterminated quoted field: a line that follows is over-long");
         return true;
       }
-      emit_error(record, line_no_, line_,
+      emit_error(record, line_no_, line_offset_, line_,
                  fmt::format("line is longer than {} bytes (the longest record accepted)", options_.max_record_bytes));
       return true;
     }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <istream>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,10 @@ class InputFile {
   // Opens `path` for reading. Throws Error(kNoInput) naming the path and the
   // reason (missing, a directory, no permission).
   explicit InputFile(std::filesystem::path path);
-  // Opens only the bytes [begin, end) of `path`.
-  InputFile(std::filesystem::path path, std::uint64_t begin, std::uint64_t end);
+  // Opens only the bytes [begin, end) of `path`; by default from begin to the
+  // end of the file.
+  InputFile(std::filesystem::path path, std::uint64_t begin,
+            std::uint64_t end = std::numeric_limits<std::uint64_t>::max());
   ~InputFile();
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
