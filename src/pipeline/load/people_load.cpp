@@ -39,8 +39,10 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
   std::optional<csv::Reader> whole_reader;
   HeaderMap header;
   if (assignment.scan) {
-    util::InputFile header_file(file.path(), 0, assignment.scan->header_end);
-    csv::Reader reader(header_file.stream());
+    // Read as a whole-file reader reads it: it may look past header_end to
+    // judge a quote the header opens.
+    util::InputFile header_file(file.path());
+    csv::Reader reader(header_file.stream(), csv::ReaderOptions{.end_offset = assignment.scan->header_end});
     header = read_header(reader, name, kPersonColumns, rejects);
     loaded.begin = assignment.ranges.front().begin;
     loaded.end = assignment.ranges.back().end;
@@ -85,8 +87,8 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
       try {
         if (assignment.scan) {
           const ByteRange& range = assignment.ranges[k];
-          util::InputFile input(file.path(), range.begin, range.end);
-          csv::Reader reader(input.stream(), csv::ReaderOptions{.first_line = range.first_line, .skip_bom = false});
+          util::InputFile input(file.path(), range.begin);
+          csv::Reader reader(input.stream(), range_reader_options(range));
           counts[k] = jobs[k]->run(reader);
         } else {
           counts[k] = jobs[k]->run(*whole_reader);
