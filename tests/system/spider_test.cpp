@@ -90,6 +90,7 @@ TEST(SpiderTest, ReplaceAndAppendAreIdempotentAndLeaveNothingBehind) {
   ASSERT_EQ(replace.exit_code, 0) << describe(replace);
   EXPECT_EQ(cluster_content(cluster), first) << "replace twice";
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people__standby"), "0");
+  EXPECT_EQ(leftover_tables(cluster.head()), "0") << "a replace left its local stage behind";
 
   const auto append = run(dataloader_argv(tmp, shipped_people, {"--mode", "append"}), cluster.env());
   ASSERT_EQ(append.exit_code, 0) << describe(append);

@@ -66,8 +66,9 @@ ExitCode run_load(const LoaderOptions& options) {
   const unsigned shard_index = options.shard.index;
   const bool sharded = options.shard.count > 1;
   const std::filesystem::path rejects_file = rejects_path(options, record);
+  // Written after the data may be live: checked now. (A rejects file is
+  // written before anything is published, and --rejects is created now.)
   if (!options.report_json.empty()) util::check_output_path(options.report_json, "the run report");
-  if (options.rejects.empty()) util::check_output_path(rejects_file, "the rejects file (or pass --rejects PATH)");
   spdlog::info("run {}{}: {}{} of {} and {} into {}", record.run_id,
                sharded ? fmt::format(" shard {}/{}", shard_index, options.shard.count) : "", to_string(record.mode),
                options.dry_run ? " (dry run)" : "", record.places.path, record.people.path,

@@ -43,6 +43,12 @@ void RunTables::drop(db::Session& session) const {
   }
 }
 
+void RunTables::drop_stage(db::Session& session) const {
+  for (const std::string& table : {people, places}) {
+    session.execute("DROP TABLE IF EXISTS " + quote_identifier(table));
+  }
+}
+
 std::optional<std::string> run_of_table(std::string_view table) {
   for (std::string_view prefix : kPrefixes) {
     if (table.size() > prefix.size() && table.substr(0, prefix.size()) == prefix) {

@@ -21,6 +21,9 @@ struct RunTables {
 
   // Drops every table of the run that exists.
   void drop(db::Session& session) const;
+  // Drops the staging tables that exist, but not the parked ones: after a
+  // publish, whose parked places table may be the proof of its RENAME.
+  void drop_stage(db::Session& session) const;
 
   // Staged people, and (replace) the new places.
   std::string people, places;

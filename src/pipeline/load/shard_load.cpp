@@ -183,7 +183,8 @@ ExitCode ShardLoad::settle() {
                                    options_.allow_empty,
                                    CutoverTiming{.total = options_.publish_timeout}};
       publish(context, shards, record_);
-      if (options_.mode == Mode::kAppend) tables_.drop(control_);
+      // What a replace's RENAME did not take: a Spider head's local stage.
+      tables_.drop_stage(control_);
       return ExitCode::kOk;
     }
     case Action::kReject:
