@@ -75,11 +75,13 @@ class OverlapTest : public RunOutcomeTest {
     const auto first = load(people, {"--mode", "append", "--shard", "1/2", "--run-id", "race3"});
     EXPECT_EQ(first.exit_code, 0) << describe(first);
     db::Session holder(db.options());
-    EXPECT_EQ(holder.query_value("SELECT GET_LOCK(?, 0)", {db::lock_names::setup("race3")}), "1");
+    const std::string lock = db::lock_names::setup(db.name(), "race3");
+    EXPECT_EQ(holder.query_value("SELECT GET_LOCK(?, 0)", {lock}), "1");
     Process second(dataloader_argv(tmp, people, {"--mode", "append", "--shard", "2/2", "--run-id", "race3"}), db.env());
-    EXPECT_TRUE(eventually([&] { return someone_waits_for_a_lock(db.session()); })) << "shard 2 never waited";
+    EXPECT_TRUE(eventually([&] { return !second.running() || someone_waits_for_a_lock(db.session()); }));
+    EXPECT_TRUE(second.running()) << "shard 2 never waited\n" << describe(second.wait());
     meanwhile();
-    holder.query_value("SELECT RELEASE_LOCK(?)", {db::lock_names::setup("race3")});
+    holder.query_value("SELECT RELEASE_LOCK(?)", {lock});
     return second.wait();
   }
   std::string new_people_born_in() {
@@ -320,6 +322,40 @@ TEST_F(RunOutcomeTest, TheReportNamesTheRejectsFile) {
       tmp / "one-bad.csv", {"--max-rejects", "1", "--rejects", rejects.string(), "--report-json", report.string()});
   ASSERT_EQ(explicit_path.exit_code, 0) << describe(explicit_path);
   EXPECT_EQ(nlohmann::json::parse(read_file(report))["rejects_file"], rejects.string());
+}
+
+// Run ids are unique only within a database, and locks are server-wide: a
+// shard alive in one database must not pass for a dead one of a run with the
+// same id in another.
+TEST_F(RunOutcomeTest, RunsOfOneIdInTwoDatabasesDoNotShareTheirLocks) {
+  TestDatabase other("otherdb");
+  const auto people = shipped("people.csv");
+  const auto first = run(dataloader_argv(tmp, people, {"--shard", "1/2", "--run-id", "nightly"}), other.env());
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  // The other database's shard 2 is alive, held in join_run by its ledger row.
+  db::Session holder(other.options());
+  holder.execute("START TRANSACTION");
+  holder.query("SELECT * FROM load_runs WHERE run_id = 'nightly' FOR UPDATE");
+  Process alive(dataloader_argv(tmp, people, {"--shard", "2/2", "--run-id", "nightly"}), other.env());
+  ASSERT_TRUE(eventually([&] {
+    return other.session().query_value(
+               "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() "
+               "AND info LIKE 'INSERT INTO load\\_runs%'") != "0";
+  }));
+  // Here, shard 2 of run nightly joined and died.
+  db.session().execute(
+      "INSERT INTO load_runs (run_id, mode, shards, status, started_at, places_path, people_path, loader_version, "
+      "client_host) VALUES ('nightly', 'replace', 2, 'running', UTC_TIMESTAMP(), 'p', 'q', 'test', 'test')");
+  db.session().execute(
+      "INSERT INTO load_shards (run_id, shard, shards, status, client_host, started_at) VALUES ('nightly', 2, 2, "
+      "'running', 'test', UTC_TIMESTAMP())");
+  const auto here = load(people, {"--shard", "1/2", "--run-id", "nightly"});
+  EXPECT_EQ(here.exit_code, 75) << describe(here);
+  EXPECT_NE(here.err.find("shard 2 died while loading"), std::string::npos) << here.err;
+  EXPECT_EQ(status("nightly"), "failed");
+  holder.execute("COMMIT");
+  const auto there = alive.wait();
+  EXPECT_EQ(there.exit_code, 0) << describe(there);
 }
 
 }  // namespace

@@ -45,7 +45,9 @@ TEST(PeopleTableTest, TheShardLockNameIsTheSameInCppAndSql) {
   const auto name =
       db.session().query_value(fmt::format("SELECT {} FROM (SELECT 'run-1_x' AS run_id, 12 AS shard) AS load_shards",
                                            db::lock_names::shard_sql("load_shards")));
-  EXPECT_EQ(name, db::lock_names::shard("run-1_x", 12));
+  EXPECT_EQ(name, db::lock_names::shard(db.name(), "run-1_x", 12));
+  EXPECT_NE(db::lock_names::shard(db.name(), "run-1_x", 12), db::lock_names::shard("codetest", "run-1_x", 12))
+      << "two databases' runs of one id would share their locks";
 }
 
 }  // namespace

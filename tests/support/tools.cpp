@@ -55,7 +55,7 @@ bool someone_waits_for_a_lock(db::Session& session) {
 
 ::testing::AssertionResult start_and_kill_shard(const std::vector<std::string>& argv, const EnvOverrides& env,
                                                 db::Session& holder, const std::string& run_id) {
-  const std::string lock = db::lock_names::setup(run_id);
+  const std::string lock = db::lock_names::setup(holder.query_value("SELECT DATABASE()").value_or(""), run_id);
   if (holder.query_value("SELECT GET_LOCK(?, 0)", {lock}) != "1") {
     return ::testing::AssertionFailure() << "could not take lock " << lock;
   }

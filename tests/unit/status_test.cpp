@@ -54,8 +54,10 @@ TEST(RunTablesTest, TableNamesAndTheirRun) {
 TEST(LockNamesTest, NamesFitTheServersLimit) {
   const std::string longest_run(40, 'r');
   EXPECT_NO_THROW(check_run_id(longest_run));
-  EXPECT_LE(db::lock_names::shard(longest_run, 1024).size(), 64u);
-  EXPECT_LE(db::lock_names::setup(longest_run).size(), 64u);
+  const std::string longest_database(64, 'd');
+  EXPECT_LE(db::lock_names::shard(longest_database, longest_run, 1024).size(), 64u);
+  EXPECT_LE(db::lock_names::setup(longest_database, longest_run).size(), 64u);
+  EXPECT_NE(db::lock_names::setup("a", "run"), db::lock_names::setup("b", "run"));
   EXPECT_EQ(db::lock_names::load("codetest"), "pipeline.dataloader.codetest");
   const std::string a = db::lock_names::load(std::string(60, 'd') + "a");
   const std::string b = db::lock_names::load(std::string(60, 'd') + "b");

@@ -13,6 +13,14 @@ namespace {
 
 constexpr std::size_t kMaxLockName = 64;
 
+// A short tag for a database, for names too short to hold its name: the
+// first 8 hex digits of its SHA-256, as LEFT(SHA2(name, 256), 8) in SQL.
+std::string database_tag(const std::string& database) {
+  util::Sha256 sha;
+  sha.update(database);
+  return sha.hex_digest().substr(0, 8);
+}
+
 }  // namespace
 
 std::string load(const std::string& database) {
@@ -25,15 +33,18 @@ std::string load(const std::string& database) {
   return name.append(".").append(hash);
 }
 
-std::string shard(const std::string& run_id, unsigned shard) {
-  return fmt::format("pipeline.shard.{}.{}", run_id, shard);
+std::string shard(const std::string& database, const std::string& run_id, unsigned shard) {
+  return fmt::format("dl.{}.shard.{}.{}", database_tag(database), run_id, shard);
 }
 
 std::string shard_sql(std::string_view table) {
-  return fmt::format("CONCAT('pipeline.shard.', {0}.run_id, '.', {0}.shard)", table);
+  return fmt::format("CONCAT('dl.', LEFT(SHA2(DATABASE(), 256), 8), '.shard.', {0}.run_id, '.', {0}.shard)",
+                     table);
 }
 
-std::string setup(const std::string& run_id) { return "pipeline.setup." + run_id; }
+std::string setup(const std::string& database, const std::string& run_id) {
+  return fmt::format("dl.{}.setup.{}", database_tag(database), run_id);
+}
 
 }  // namespace lock_names
 

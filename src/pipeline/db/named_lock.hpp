@@ -7,7 +7,10 @@
 //   tells the other shards that it is alive;
 // - a run's setup lock, held while a shard checks its files against its
 //   siblings' and creates the run's tables.
-// Lock names are at most 64 characters, the limit of MySQL 8.
+// Lock names are server-wide, so each names its database (run ids are only
+// unique within one), and they are at most 64 characters, MySQL 8's limit:
+// shard and setup locks are dl.<8 hex digits of the database name's
+// SHA-256>.shard.<run id>.<shard> and dl.<...>.setup.<run id>.
 #pragma once
 
 #include <chrono>
@@ -23,13 +26,14 @@ namespace lock_names {
 // The load lock of `database`. A name too long for the limit keeps its start
 // and ends in a hash of the whole database name.
 std::string load(const std::string& database);
-// The liveness lock of shard `shard` of run `run_id`.
-std::string shard(const std::string& run_id, unsigned shard);
+// The liveness lock of shard `shard` of run `run_id` in `database`.
+std::string shard(const std::string& database, const std::string& run_id, unsigned shard);
 // The same name as an SQL expression over the columns run_id and shard of
-// `table` (a load_shards row), for queries that ask which shards are alive.
+// `table` (a load_shards row) in the session's database, for queries that
+// ask which shards are alive.
 std::string shard_sql(std::string_view table);
-// The setup lock of run `run_id`.
-std::string setup(const std::string& run_id);
+// The setup lock of run `run_id` in `database`.
+std::string setup(const std::string& database, const std::string& run_id);
 
 }  // namespace lock_names
 

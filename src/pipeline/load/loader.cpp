@@ -93,7 +93,7 @@ ExitCode run_load(const LoaderOptions& options) {
                                     options.connection.database));
     }
     alive.emplace(
-        *control, db::lock_names::shard(record.run_id, shard_index), std::chrono::seconds(0),
+        *control, db::lock_names::shard(options.connection.database, record.run_id, shard_index), std::chrono::seconds(0),
         fmt::format("shard {}/{} of run {} is already running", shard_index, options.shard.count, record.run_id));
     for (const std::string& table : db::ensure_schema(*control)) spdlog::info("created table {}", table);
     // From here on every outcome, a missing file included, is recorded.

@@ -91,7 +91,7 @@ ExitCode ShardLoad::load() {
   {
     // Before any row is sent: the same files and places as the siblings
     // that came first, and the run's tables, created once.
-    db::NamedLock setup(control_, db::lock_names::setup(record_.run_id), kSetupWait,
+    db::NamedLock setup(control_, db::lock_names::setup(options_.connection.database, record_.run_id), kSetupWait,
                         "another shard of this run is still creating its tables");
     if (options_.shard.count > 1) {
       update_shard(control_, record_.run_id, shard_);
