@@ -194,16 +194,19 @@ TEST_F(RunOutcomeTest, EveryRunDropsTheTablesOfRunsThatAreOver) {
 
 TEST_F(RunOutcomeTest, ARunPublishedButNeverRecordedIsRecordedAsSucceeded) {
   auto& s = db.session();
-  for (const std::string run_id : {"quiet-one"}) {
+  // An unsharded run, and a sharded one whose shards had all loaded.
+  for (const auto& [run_id, shards] : {std::pair<std::string, unsigned>{"quiet-one", 1}, {"quiet-sharded", 2}}) {
     s.execute(
         "INSERT INTO load_runs (run_id, mode, shards, status, started_at, places_path, people_path, loader_version, "
-        "client_host, people_loaded) VALUES (?, 'replace', 1, 'running', UTC_TIMESTAMP(), 'p', 'q', 'test', 'test', "
+        "client_host, people_loaded) VALUES (?, 'replace', ?, 'running', UTC_TIMESTAMP(), 'p', 'q', 'test', 'test', "
         "10000)",
-        {run_id});
-    s.execute(
-        "INSERT INTO load_shards (run_id, shard, shards, status, client_host, started_at) VALUES (?, 1, 1, "
-        "'loaded', 'test', UTC_TIMESTAMP())",
-        {run_id});
+        {run_id, std::uint64_t{shards}});
+    for (unsigned k = 1; k <= shards; ++k) {
+      s.execute(
+          "INSERT INTO load_shards (run_id, shard, shards, status, client_host, started_at) VALUES (?, ?, ?, "
+          "'loaded', 'test', UTC_TIMESTAMP())",
+          {run_id, std::uint64_t{k}, std::uint64_t{shards}});
+    }
     // What its RENAME left: the previous tables, parked under the run's name.
     s.execute(fmt::format("CREATE TABLE `places__old_{}` LIKE places", run_id));
     s.execute(fmt::format("CREATE TABLE `people__old_{}` LIKE people", run_id));
@@ -213,6 +216,9 @@ TEST_F(RunOutcomeTest, ARunPublishedButNeverRecordedIsRecordedAsSucceeded) {
   EXPECT_EQ(status("quiet-one"), "succeeded");
   EXPECT_EQ(s.query_value("SELECT people_loaded FROM load_runs WHERE run_id = 'quiet-one'"), "10000");
   EXPECT_EQ(s.query_value("SELECT status FROM load_shards WHERE run_id = 'quiet-one'"), "published");
+  EXPECT_EQ(status("quiet-sharded"), "succeeded");
+  EXPECT_EQ(s.query_value("SELECT GROUP_CONCAT(DISTINCT status) FROM load_shards WHERE run_id = 'quiet-sharded'"),
+            "published");
   EXPECT_TRUE(scratch_tables().empty());
 }
 
@@ -356,6 +362,43 @@ TEST_F(RunOutcomeTest, RunsOfOneIdInTwoDatabasesDoNotShareTheirLocks) {
   holder.execute("COMMIT");
   const auto there = alive.wait();
   EXPECT_EQ(there.exit_code, 0) << describe(there);
+}
+
+// A replace whose control connection is lost after its RENAME, while it
+// records the outcome: the data is live, so the exit code is 0, and the
+// next run records the run as succeeded.
+TEST_F(RunOutcomeTest, AReplaceThatWentLiveSaysSoEvenIfItsConnectionIsLostAfterTheRename) {
+  auto& s = db.session();
+  db::Session idle(db.options());
+  idle.execute("START TRANSACTION");
+  idle.query("SELECT COUNT(*) FROM people");
+  write_people(tmp / "new.csv", 3000, 31);
+  Process loader(dataloader_argv(tmp, tmp / "new.csv", {"--run-id", "lost-after"}), db.env());
+  auto processlist_shows = [&](const std::string& condition) {
+    return eventually([&] {
+      return s.query_value("SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND " +
+                           condition) != "0";
+    });
+  };
+  ASSERT_TRUE(processlist_shows("state = 'Waiting for table metadata lock'")) << "never reached its RENAME";
+  // Its shard row is held: recording the outcome after the RENAME waits.
+  db::Session holder(db.options());
+  holder.execute("START TRANSACTION");
+  holder.query("SELECT * FROM load_shards WHERE run_id = 'lost-after' FOR UPDATE");
+  idle.execute("COMMIT");
+  ASSERT_TRUE(processlist_shows("info LIKE 'UPDATE load\\_shards%'")) << "never recorded its outcome";
+  const auto control = s.query_value("SELECT IS_USED_LOCK(?)", {db::lock_names::load(db.name())});
+  ASSERT_TRUE(control);
+  s.execute("KILL " + *control);
+  holder.execute("ROLLBACK");
+  const auto result = loader.wait();
+  EXPECT_EQ(result.exit_code, 0) << "the data is live\n" << describe(result);
+  EXPECT_EQ(db.count("people"), 3000u);
+  EXPECT_EQ(status("lost-after"), "running") << "the killed connection's write went through after all";
+  const auto next = load(shipped("people.csv"), {"--mode", "append", "--dry-run"});
+  ASSERT_EQ(next.exit_code, 0) << describe(next);
+  EXPECT_EQ(status("lost-after"), "succeeded");
+  EXPECT_TRUE(scratch_tables().empty());
 }
 
 }  // namespace

@@ -167,5 +167,27 @@ TEST_F(LedgerRowHeldTest, ALoaderKilledWhileItWaitsIsJudgedRightByTheNextRun) {
       << "scratch tables were left behind";
 }
 
+// A rejected run whose ledger row is held: it waits, and stays rejected
+// (65, with its reason), instead of turning into a failure.
+TEST_F(LedgerRowHeldTest, ARejectedRunStaysRejected) {
+  db::Session holder(server.options());
+  FifoInput fifo(tmp / "people.csv");
+  Process loader(dataloader_argv(tmp, fifo.path(), {"--run-id", run_id}), server.env());
+  ASSERT_TRUE(fifo.write(parts.header));
+  holder.execute("START TRANSACTION");
+  holder.query("SELECT * FROM load_runs WHERE run_id = ? FOR UPDATE", {run_id});
+  ASSERT_TRUE(fifo.write("Bad,Date,1950-02-30,Kelso\n"));
+  fifo.close();
+  ASSERT_TRUE(eventually([&] { return waiting_on_row(); })) << "the loader never tried to write its row";
+  std::this_thread::sleep_for(2500ms);  // past the lock wait timeout, twice
+  holder.execute("COMMIT");
+  const auto result = loader.wait();
+  EXPECT_EQ(result.exit_code, 65) << describe(result);
+  EXPECT_EQ(status(), "rejected");
+  EXPECT_EQ(session.query_value("SELECT error_text FROM load_shards WHERE run_id = ?", {run_id}),
+            "1 row(s) rejected, more than --max-rejects 0");
+  EXPECT_EQ(tables_checksum(session), before);
+}
+
 }  // namespace
 }  // namespace pipeline::testing

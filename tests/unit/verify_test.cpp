@@ -129,7 +129,8 @@ TEST(ConnectionsTest, ARunMustFitTheServersConnections) {
 TEST(SweepTest, WhatToDoAboutAnotherRun) {
   using enum RunStatus;
   EXPECT_EQ(leftover_action(kRunning, false, false), Leftover::kKeep);
-  EXPECT_EQ(leftover_action(kRunning, false, true), Leftover::kKeep);
+  EXPECT_EQ(leftover_action(kRunning, false, true), Leftover::kRecordPublished)
+      << "a sharded run whose shards all loaded has no shard running, dead or alive";
   EXPECT_EQ(leftover_action(kRunning, true, false), Leftover::kAbandon);
   EXPECT_EQ(leftover_action(kRunning, true, true), Leftover::kRecordPublished);
   for (const RunStatus over : {kSucceeded, kRejected, kFailed, kAbandoned}) {

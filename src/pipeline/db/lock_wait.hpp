@@ -26,5 +26,7 @@ class ShortLockWait {
 
 // ER_LOCK_WAIT_TIMEOUT: a row lock, or a metadata lock, was not had in time.
 inline constexpr int kLockWaitTimeout = 1205;
+// ER_LOCK_DEADLOCK: this transaction was rolled back to break a deadlock.
+inline constexpr int kDeadlock = 1213;
 
 }  // namespace pipeline::db

@@ -19,8 +19,6 @@
 namespace pipeline::load {
 namespace {
 
-constexpr int kDeadlock = 1213;  // ER_LOCK_DEADLOCK
-
 // Paths and messages go into utf8mb4 columns: keep them valid and bounded.
 std::string column_text(std::string_view text, std::size_t max_bytes) {
   std::string out(text);
@@ -181,7 +179,7 @@ bool record_run_retrying(db::Session& session, const RunRecord& run, std::option
       } catch (const Error&) {
         // The connection is gone; so is the transaction.
       }
-      const bool conflict = e.error_number() == db::kLockWaitTimeout || e.error_number() == kDeadlock;
+      const bool conflict = e.error_number() == db::kLockWaitTimeout || e.error_number() == db::kDeadlock;
       if (!conflict || std::chrono::steady_clock::now() + backoff > deadline) {
         spdlog::error("run {}: could not record its outcome ({}) in load_runs: {}", run.run_id, to_string(run.status),
                       e.what());

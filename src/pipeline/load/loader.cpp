@@ -93,7 +93,8 @@ ExitCode run_load(const LoaderOptions& options) {
                                     options.connection.database));
     }
     alive.emplace(
-        *control, db::lock_names::shard(options.connection.database, record.run_id, shard_index), std::chrono::seconds(0),
+        *control, db::lock_names::shard(options.connection.database, record.run_id, shard_index),
+        std::chrono::seconds(0),
         fmt::format("shard {}/{} of run {} is already running", shard_index, options.shard.count, record.run_id));
     for (const std::string& table : db::ensure_schema(*control)) spdlog::info("created table {}", table);
     // From here on every outcome, a missing file included, is recorded.
@@ -115,7 +116,13 @@ ExitCode run_load(const LoaderOptions& options) {
     code = error != nullptr ? error->code() : ExitCode::kSoftware;
     const bool rejected = code == ExitCode::kDataError;
     record.error = e.what();
-    if (run) {
+    if (record.status == RunStatus::kSucceeded) {
+      // The data is live: what failed after that does not undo it.
+      spdlog::warn("run {} is published, but then: {}", record.run_id, e.what());
+      report(options, record, rejects, started, ExitCode::kOk);
+      return ExitCode::kOk;
+    }
+    if (run && !run->settle_started()) {
       try {
         shard.status = rejected ? ShardStatus::kRejected : ShardStatus::kFailed;
         shard.error = e.what();

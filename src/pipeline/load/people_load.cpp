@@ -95,7 +95,9 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
         }
         // Commit this job's streams now rather than when every job is done:
         // an idle LOAD DATA connection would meet the server's read timeout.
-        if (!shared.over_limit()) jobs[k]->finish();
+        // A job that was stopped (another failed, or the heartbeat) read
+        // only part of its range: it commits nothing.
+        if (!shared.over_limit() && !shared.stop.load()) jobs[k]->finish();
       } catch (...) {
         errors[k] = std::current_exception();
         shared.stop = true;

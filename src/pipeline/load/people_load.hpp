@@ -53,7 +53,9 @@ struct PeopleLoadSetup {
   unsigned streams = 1;
   ProgressMode progress = ProgressMode::kAuto;
   // Called on this thread every few seconds while the jobs run. What it
-  // throws stops every job, rolls back every stream and is rethrown.
+  // throws stops every job at its next record (a job waiting for input
+  // waits on), rolls back every stream that has not committed, and is
+  // rethrown.
   std::function<void()> heartbeat;
 };
 

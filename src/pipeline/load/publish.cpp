@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
@@ -18,10 +19,6 @@ using db::quote_identifier;
 // How long recording a published run's outcome may wait for a session that
 // holds its load_runs row.
 constexpr std::chrono::seconds kRecordBudget{60};
-
-void refuse(const std::optional<Refusal>& refusal) {
-  if (refusal) throw Error(refusal->code, refusal->message);
-}
 
 // A sharded run's stage holds exactly the rows its shards sent.
 void check_staged(db::Session& control, const RunTables& tables, const PeopleCounts& totals, const std::string& run_id,
@@ -41,9 +38,33 @@ void check_staged(db::Session& control, const RunTables& tables, const PeopleCou
 
 // A dry run publishes nothing; its outcome is only counted.
 void record_dry_run(const PublishContext& c, RunRecord& record) {
+  RunRecord done = record;
+  done.status = RunStatus::kSucceeded;
+  if (!record_run_retrying(c.control, done, ShardStatus::kPublished, kRecordBudget)) {
+    throw Error(ExitCode::kTempFail, fmt::format("run {}: could not record its outcome in load_runs", record.run_id));
+  }
   record.status = RunStatus::kSucceeded;
-  record_run(c.control, record);
-  set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
+}
+
+// The places counts of a run whose places.csv gave `changes` new or changed
+// places.
+void count_places(RunRecord& record, const FileCounts& read, std::size_t changes) {
+  record.places.counts.loaded = changes;
+  record.places.counts.duplicate = read.read - read.rejected - changes;
+}
+
+// Asks `question` on a new connection (retried up to --connect-timeout),
+// when the control connection was lost with the answer to a statement that
+// may have gone through. nullopt when the server cannot be reached.
+template <class Question>
+auto ask_again(const PublishContext& c, const Question& question) -> std::optional<decltype(question(c.control))> {
+  try {
+    db::Session session = db::connect_with_retry(c.connection);
+    return question(session);
+  } catch (const Error& e) {
+    spdlog::error("cannot ask the server what happened: {}", e.what());
+    return std::nullopt;
+  }
 }
 
 // Records the run's counts while it is still running, before its data goes
@@ -58,18 +79,6 @@ void record_counts_first(const PublishContext& c, RunRecord& record) {
   }
 }
 
-// Whether a RENAME whose answer was lost with the connection ran after all:
-// its parked places table exists. Asked on a new connection.
-bool renamed_after_all(const PublishContext& c) {
-  try {
-    db::Session checker(c.connection);
-    return table_exists(checker, c.tables.places_old);
-  } catch (const Error& e) {
-    spdlog::error("cannot tell whether the RENAME ran: {}", e.what());
-    return false;
-  }
-}
-
 void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t valid) {
   const std::string rename = c.layout.ready_replace(c.control, c.tables, valid, record.run_id);
   // If the outcome cannot be recorded after the RENAME, a later run finds
@@ -78,11 +87,23 @@ void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t v
   try {
     cut_over(c.control, rename, c.cutover);
   } catch (const db::DbError& e) {
-    if (!e.transient() || !renamed_after_all(c)) throw;
+    if (!e.transient()) throw;
+    // Whether a RENAME whose answer was lost ran after all: its parked
+    // places table exists.
+    const auto renamed = ask_again(c, [&](db::Session& session) { return table_exists(session, c.tables.places_old); });
+    if (!renamed) {
+      throw Error(ExitCode::kTempFail,
+                  fmt::format("run {}: the connection was lost during the RENAME ({}), and whether it ran cannot be "
+                              "told now: it did if the table {} exists, and the next run records the outcome",
+                              record.run_id, e.what(), c.tables.places_old));
+    }
+    if (!*renamed) throw;
     spdlog::warn("run {}: the connection was lost during the RENAME ({}), but it ran", record.run_id, e.what());
     record.status = RunStatus::kSucceeded;
-    db::Session recorder(c.connection);
-    if (!record_run_retrying(recorder, record, ShardStatus::kPublished, kRecordBudget)) {
+    const auto recorded = ask_again(c, [&](db::Session& session) {
+      return record_run_retrying(session, record, ShardStatus::kPublished, kRecordBudget);
+    });
+    if (recorded != true) {
       spdlog::warn("run {} is live, but load_runs still says running: the next run records it as succeeded",
                    record.run_id);
     }
@@ -95,8 +116,8 @@ void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t v
   } else {
     spdlog::warn(
         "run {} is live, but load_runs still says running: the next run records it as succeeded (it keeps "
-        "the tables {} and {} as the proof)",
-        record.run_id, c.tables.places_old, c.tables.people_old);
+        "the table {} as the proof)",
+        record.run_id, c.tables.places_old);
   }
   try {
     // Fresh tables start with empty statistics; give the next query plans real ones.
@@ -150,18 +171,15 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
       }
       throw;
     }
-    // The COMMIT's answer was lost: ask the server, on a new connection,
-    // what the ledger row (written in the same transaction) says.
-    std::optional<RunStatus> status;
-    try {
-      db::Session checker(c.connection);
-      status = run_status(checker, record.run_id);
-    } catch (const Error& check) {
+    // The COMMIT's answer was lost: the ledger row, written in the same
+    // transaction, says whether it went through.
+    const auto status = ask_again(c, [&](db::Session& session) { return run_status(session, record.run_id); });
+    if (!status) {
       throw Error(ExitCode::kTempFail, fmt::format("run {}: the connection was lost during COMMIT ({}), and whether "
-                                                   "it went through cannot be told now ({}); load_runs will say",
-                                                   record.run_id, e.what(), check.what()));
+                                                   "it went through cannot be told now; load_runs will say",
+                                                   record.run_id, e.what()));
     }
-    if (status != RunStatus::kSucceeded) throw;
+    if (*status != RunStatus::kSucceeded) throw;
     record.status = RunStatus::kSucceeded;
     spdlog::warn("run {}: the COMMIT's answer was lost ({}), but load_runs shows it went through", record.run_id,
                  e.what());
@@ -183,9 +201,7 @@ void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, Ru
   if (record.mode == Mode::kReplace) {
     refuse(check_not_emptying(
         {"people", record.people.path, totals.read, totals.valid, has_rows(c.control, "people"), c.allow_empty}));
-    const std::vector<const Place*> changes = c.places.places.changes();
-    record.places.counts.loaded = changes.size();
-    record.places.counts.duplicate = places_read.read - places_read.rejected - changes.size();
+    count_places(record, places_read, c.places.places.changes().size());
     record.people.counts.loaded = totals.valid;
     if (c.dry_run) {
       record_dry_run(c, record);
@@ -202,9 +218,7 @@ void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, Ru
   refuse(check_still_live(shards.front(), LiveState{places_fingerprint(live_places), max_person_id(c.control)},
                           record.run_id));
   const std::uint64_t fresh = deduplicate(c.control, c.tables);
-  const std::size_t place_changes = live_places.changes().size();
-  record.places.counts.loaded = place_changes;
-  record.places.counts.duplicate = places_read.read - places_read.rejected - place_changes;
+  count_places(record, places_read, live_places.changes().size());
   record.people.counts.loaded = fresh;
   record.people.counts.duplicate = totals.valid - fresh;
   if (c.dry_run) {

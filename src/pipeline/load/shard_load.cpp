@@ -23,10 +23,8 @@ namespace {
 constexpr std::chrono::seconds kPublishWait{600};
 // How long a shard waits for a sibling that is creating the run's tables.
 constexpr std::chrono::seconds kSetupWait{120};
-
-void refuse(const std::optional<Refusal>& refusal) {
-  if (refusal) throw Error(refusal->code, refusal->message);
-}
+// How long recording a run's end may wait for a session holding its row.
+constexpr std::chrono::seconds kRecordBudget{60};
 
 // Splits people.csv when there are several jobs or shards; each shard takes
 // its consecutive share of shards x jobs ranges.
@@ -143,6 +141,7 @@ ExitCode ShardLoad::load() {
 }
 
 ExitCode ShardLoad::settle() {
+  settle_started_ = true;
   std::optional<db::NamedLock> publish_lock;
   if (load_lock_ == nullptr) {
     publish_lock.emplace(control_, db::lock_names::load(options_.connection.database), kPublishWait,
@@ -172,36 +171,83 @@ ExitCode ShardLoad::settle() {
                                  [](const ShardRecord& s) { return s.status == ShardStatus::kLoaded; }),
                    record_.shards);
       return ExitCode::kOk;
-    case Action::kPublish: {
-      if (!loaded_ || !places_ || !layout_) throw Error(ExitCode::kSoftware, "settle: nothing loaded to publish");
-      const PublishContext context{control_,
-                                   options_.connection,
-                                   *layout_,
-                                   tables_,
-                                   *places_,
-                                   options_.dry_run,
-                                   options_.allow_empty,
-                                   CutoverTiming{.total = options_.publish_timeout}};
-      publish(context, shards, record_);
-      // What a replace's RENAME did not take: a Spider head's local stage.
-      tables_.drop_stage(control_);
-      return ExitCode::kOk;
-    }
+    case Action::kPublish:
+      return publish_run(shards);
+    case Action::kOver:
+      if (decision.outcome == RunStatus::kSucceeded) {
+        record_.status = RunStatus::kSucceeded;
+        spdlog::info("run {} was published by another of its shards", record_.run_id);
+        return ExitCode::kOk;
+      }
+      [[fallthrough]];
     case Action::kReject:
     case Action::kFail:
-    case Action::kOver:
       break;
   }
-  record_.status = decision.outcome;
-  if (decision.action != Action::kOver) {
-    if (record_.error.empty()) {
-      record_.error = fmt::format("a shard of the run was {}; the run is not published", to_string(decision.outcome));
-    }
-    record_run(control_, record_);
+  if (record_.error.empty()) {
+    record_.error = fmt::format("a shard of the run was {}; the run is not published", to_string(decision.outcome));
   }
-  if (decision.drop_tables) tables_.drop(control_);
-  spdlog::error("run {} is {}: nothing from it is published", record_.run_id, to_string(record_.status));
+  end_run(decision.outcome, decision.action != Action::kOver, decision.drop_tables);
   return exit_code_of(record_.status);
+}
+
+ExitCode ShardLoad::publish_run(const std::vector<ShardRecord>& shards) {
+  if (!loaded_ || !places_ || !layout_) throw Error(ExitCode::kSoftware, "settle: nothing loaded to publish");
+  const PublishContext context{control_,
+                               options_.connection,
+                               *layout_,
+                               tables_,
+                               *places_,
+                               options_.dry_run,
+                               options_.allow_empty,
+                               CutoverTiming{.total = options_.publish_timeout}};
+  try {
+    publish(context, shards, record_);
+  } catch (const Error& e) {
+    if (record_.status == RunStatus::kSucceeded) {
+      // Live and recorded (or left for the next run to record): whatever
+      // failed afterwards does not change that.
+      spdlog::warn("run {} is published, but then: {}", record_.run_id, e.what());
+      return ExitCode::kOk;
+    }
+    // Refused or failed before going live: end the run now, under this lock.
+    const bool rejected = e.code() == ExitCode::kDataError;
+    shard_.status = rejected ? ShardStatus::kRejected : ShardStatus::kFailed;
+    shard_.error = e.what();
+    record_.error = e.what();
+    try {
+      update_shard(control_, record_.run_id, shard_);
+      end_run(rejected ? RunStatus::kRejected : RunStatus::kFailed, true, true);
+    } catch (const Error& ledger) {
+      spdlog::warn("could not record the outcome in the ledger: {}", ledger.what());
+    }
+    throw;
+  }
+  try {
+    // What a replace's RENAME did not take: a Spider head's local stage.
+    tables_.drop_stage(control_);
+  } catch (const Error& e) {
+    spdlog::warn("run {} is published, but dropping its stage failed (the next run drops it): {}", record_.run_id,
+                 e.what());
+  }
+  return ExitCode::kOk;
+}
+
+void ShardLoad::end_run(RunStatus outcome, bool record, bool drop_tables) {
+  record_.status = outcome;
+  // A refusal stays a refusal: a ledger write that cannot be made is
+  // logged, and the exit code is still the outcome's.
+  if (record && !record_run_retrying(control_, record_, std::nullopt, kRecordBudget)) {
+    spdlog::warn("run {}: load_runs still says running; the next run marks it abandoned", record_.run_id);
+  }
+  if (drop_tables) {
+    try {
+      tables_.drop(control_);
+    } catch (const Error& e) {
+      spdlog::warn("run {}: dropping its tables failed (the next run drops them): {}", record_.run_id, e.what());
+    }
+  }
+  spdlog::error("run {} is {}: nothing from it is published", record_.run_id, to_string(record_.status));
 }
 
 }  // namespace pipeline::load

@@ -43,7 +43,19 @@ class ShardLoad {
   // otherwise leaves it to the shards still loading (kOk, status staged).
   ExitCode settle();
 
+  // Whether settle() was called: after it threw, the run's outcome was
+  // already dealt with as far as it could be, and settle() is not called
+  // again (it could wait for the load lock twice).
+  bool settle_started() const { return settle_started_; }
+
  private:
+  // Publishes the run; a refusal or a failure before its data went live
+  // ends the run (recorded, tables dropped) and is rethrown.
+  ExitCode publish_run(const std::vector<ShardRecord>& shards);
+  // Sets the run's outcome, records it (`record`, retried) and drops its
+  // tables (`drop_tables`); failures are logged, not thrown.
+  void end_run(RunStatus outcome, bool record, bool drop_tables);
+
   const LoaderOptions& options_;
   db::Session& control_;
   RunRecord& record_;
@@ -56,6 +68,7 @@ class ShardLoad {
   std::unique_ptr<Layout> layout_;
   std::optional<PlacesInput> places_;
   bool loaded_ = false;
+  bool settle_started_ = false;
 };
 
 }  // namespace pipeline::load

@@ -17,8 +17,11 @@ namespace pipeline::load {
 
 Leftover leftover_action(std::optional<RunStatus> status, bool dead, bool parked_places) {
   if (status != RunStatus::kRunning) return Leftover::kDrop;
-  if (!dead) return Leftover::kKeep;
-  return parked_places ? Leftover::kRecordPublished : Leftover::kAbandon;
+  // Only a run's RENAME parks its places, under the load lock that the
+  // caller now holds: the run is live whether or not its loader still runs
+  // (a sharded run whose shards have all loaded has none running).
+  if (parked_places) return Leftover::kRecordPublished;
+  return dead ? Leftover::kAbandon : Leftover::kKeep;
 }
 
 namespace {

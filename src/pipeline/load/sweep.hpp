@@ -19,13 +19,13 @@ namespace pipeline::load {
 enum class Leftover {
   kKeep,             // the run is alive: leave its tables
   kDrop,             // the run is over (or unknown): drop its tables
-  kRecordPublished,  // died after its RENAME: mark it succeeded, drop its tables
+  kRecordPublished,  // its RENAME ran, unrecorded: mark it succeeded, drop its tables
   kAbandon,          // died before publishing: mark it abandoned, drop its tables
 };
 
 // What to do about another run: its status in load_runs (nullopt: no row),
 // whether it is dead (still running, but its loader is gone), and whether its
-// parked places table exists.
+// parked places table exists. Call only while holding the load lock.
 Leftover leftover_action(std::optional<RunStatus> status, bool dead, bool parked_places);
 
 // Acts on every other run that is dead or has scratch tables. Call only

@@ -4,6 +4,10 @@
 
 namespace pipeline::load {
 
+void refuse(const std::optional<Refusal>& refusal) {
+  if (refusal) throw Error(refusal->code, refusal->message);
+}
+
 PeopleCounts total(const std::vector<ShardRecord>& shards) {
   PeopleCounts totals;
   for (const ShardRecord& s : shards) totals += s.people;

@@ -20,6 +20,9 @@ struct Refusal {
   std::string message;
 };
 
+// Throws `refusal` as an Error, if there is one.
+void refuse(const std::optional<Refusal>& refusal);
+
 // People counts summed over a run's shards.
 PeopleCounts total(const std::vector<ShardRecord>& shards);
 
