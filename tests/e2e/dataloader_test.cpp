@@ -10,6 +10,7 @@
 #include "pipeline/db/named_lock.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/util/sha256.hpp"
+#include "support/held_input.hpp"
 #include "support/tools.hpp"
 
 namespace pipeline::testing {
@@ -270,13 +271,14 @@ TEST_F(DataloaderTest, LockContentionExits75OrWaits) {
   EXPECT_NE(busy.err.find("another dataloader is loading database"), std::string::npos) << busy.err;
   EXPECT_NE(busy.err.find("--wait-lock"), std::string::npos);
 
-  std::thread release([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    holder.query_value("SELECT RELEASE_LOCK(?)", {name});
-  });
-  const auto waited = load_shipped({"--wait-lock", "30"});
-  release.join();
+  // Released once the loader waits for it, not after a guess at how long
+  // the loader takes to get there.
+  Process waiting(dataloader_argv(tmp, shipped("people.csv"), {"--wait-lock", "30"}), db.env());
+  EXPECT_TRUE(eventually([&] { return someone_waits_for_a_lock(db.session()); })) << "the loader did not wait";
+  holder.query_value("SELECT RELEASE_LOCK(?)", {name});
+  const auto waited = waiting.wait();
   EXPECT_EQ(waited.exit_code, 0) << describe(waited);
+  EXPECT_NE(waited.err.find("waiting up to 30 s for lock"), std::string::npos) << waited.err;
   EXPECT_EQ(db.count("people"), 10000u);
 }
 
