@@ -115,13 +115,13 @@ ExitCode run_load(const LoaderOptions& options) {
     const auto* error = dynamic_cast<const Error*>(&e);
     code = error != nullptr ? error->code() : ExitCode::kSoftware;
     const bool rejected = code == ExitCode::kDataError;
-    record.error = e.what();
     if (record.status == RunStatus::kSucceeded) {
       // The data is live: what failed after that does not undo it.
       spdlog::warn("run {} is published, but then: {}", record.run_id, e.what());
       report(options, record, rejects, started, ExitCode::kOk);
       return ExitCode::kOk;
     }
+    record.error = e.what();
     if (run && !run->settle_started()) {
       try {
         shard.status = rejected ? ShardStatus::kRejected : ShardStatus::kFailed;
