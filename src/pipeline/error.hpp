@@ -14,6 +14,7 @@ enum class ExitCode : int {
   kDataError = 65,   // input data rejected: fix the input
   kNoInput = 66,     // an input file is missing or unreadable
   kSoftware = 70,    // internal error: a bug, or the server did something unexpected
+  kOsError = 71,     // the system lacks what the tool needs (/dev/null for a closed stdio)
   kCantCreate = 73,  // an output file cannot be written
   kTempFail = 75,    // database unreachable or busy: try again later
   kNoPerm = 77,      // the database refused the credentials or a privilege
@@ -37,6 +38,7 @@ inline constexpr const char* kExitCodeHelp =
     "  65  input data rejected: fix the input\n"
     "  66  input file missing or unreadable\n"
     "  70  internal error\n"
+    "  71  the system lacks what the tool needs (e.g. /dev/null)\n"
     "  73  output cannot be written\n"
     "  75  temporary failure: database unreachable or busy; try again later\n"
     "  77  the database refused the credentials or a privilege\n";

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
 
 namespace pipeline::cli {
@@ -98,6 +99,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
 }
 
 int dataloader_main(int argc, char** argv) {
+  if (!util::ensure_standard_streams()) return static_cast<int>(ExitCode::kOsError);
   CLI::App app;
   load::LoaderOptions options;
   options.log.tool = "dataloader";

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
 
 namespace pipeline::cli {
@@ -31,6 +32,7 @@ void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, Com
 }
 
 int datasummarizer_main(int argc, char** argv) {
+  if (!util::ensure_standard_streams()) return static_cast<int>(ExitCode::kOsError);
   CLI::App app;
   report::SummarizerOptions options;
   options.log.tool = "datasummarizer";
