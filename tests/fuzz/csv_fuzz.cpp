@@ -1,7 +1,9 @@
 // libFuzzer target: arbitrary bytes through the CSV reader, the header
-// mapping and both row validators, checking the reader's invariants; and
-// through the --jobs pre-scan, checking that its ranges, read one after
-// another, give exactly the whole file's records.
+// mapping and both row validators, checking the reader's invariants; through
+// the --jobs pre-scan, checking that its ranges, read one after another, give
+// exactly the whole file's records; and through the log escaping of the
+// input, of every field and of every reject reason, checking that no control
+// byte reaches a log line unescaped.
 //
 //   scripts/fuzz [SECONDS]
 #include <cstddef>
@@ -14,6 +16,7 @@
 #include "pipeline/load/file_scan.hpp"
 #include "pipeline/load/header.hpp"
 #include "pipeline/load/validate.hpp"
+#include "pipeline/util/log_text.hpp"
 #include "pipeline/util/utf8.hpp"
 
 namespace {
@@ -55,11 +58,33 @@ void check_ranges(const std::string& text, const pipeline::csv::ReaderOptions& o
   check(joined == whole);
 }
 
+// What a log line may carry: valid UTF-8, no C0 control or DEL, and none of
+// the C1, bidirectional or separator code points escape_log_text escapes.
+void check_log_safe(std::string_view value) {
+  const std::string out = pipeline::util::escape_log_text(value);
+  check(pipeline::util::check_utf8(out).valid);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto b = static_cast<unsigned char>(out[i]);
+    check(b >= 0x20 && b != 0x7F);
+    const auto next = [&](std::size_t k) { return i + k < out.size() ? static_cast<unsigned char>(out[i + k]) : 0; };
+    check(!(b == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F));                          // C1
+    check(!(b == 0xD8 && next(1) == 0x9C));                                             // U+061C
+    check(!(b == 0xE2 && next(1) == 0x80 && (next(2) == 0x8E || next(2) == 0x8F)));     // U+200E, U+200F
+    check(!(b == 0xE2 && next(1) == 0x80 && next(2) >= 0xA8 && next(2) <= 0xAE));       // U+2028..U+202E
+    check(!(b == 0xE2 && next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9));       // U+2066..U+2069
+  }
+  // Plain printable ASCII without a backslash is left as it is.
+  bool plain = true;
+  for (char c : value) plain = plain && c >= 0x20 && c < 0x7F && c != '\\';
+  if (plain) check(out == value);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pipeline;
   const std::string text(reinterpret_cast<const char*>(data), size);
+  check_log_safe(text);
   std::istringstream in(text);
   // Small limits, so that the over-long and unterminated paths are reached.
   const csv::ReaderOptions options{512, 4};
@@ -84,7 +109,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     first = false;
     check(record.error.empty() || record.fields.empty());
     check(record.raw.size() <= csv::kMaxRawBytes);
-    if (!record.error.empty()) continue;
+    for (const auto& field : record.fields) check_log_safe(field);
+    if (!record.error.empty()) {
+      check_log_safe(record.error);
+      continue;
+    }
     if (header) {
       header = false;
       (void)load::map_header(record.fields, load::kPersonColumns);
@@ -98,6 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(util::check_utf8(row->given_name).code_points <= limits.given_name);
       check(row->date_of_birth.size() == 10);
     }
+    else if (const auto* error = std::get_if<load::FieldError>(&person)) check_log_safe(error->reason);
     (void)load::validate_place(record, places, limits);
   }
   check_ranges(text, options, 1 + (size > 0 ? data[size - 1] % 8 : 0), whole);

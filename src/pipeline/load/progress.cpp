@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/util/log_text.hpp"
+
 namespace pipeline::load {
 namespace {
 
@@ -41,7 +43,8 @@ void Progress::report(std::uint64_t rows, std::uint64_t bytes, bool final) {
     if (fraction > 0.01 && !final) text += ", ETA " + duration_text(elapsed / fraction - elapsed);
   }
   if (live_) {
-    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    // The label is a file name: escaped here as the logger escapes log lines.
+    std::fprintf(stderr, "\r\033[K%s", util::escape_log_text(text).c_str());
     std::fflush(stderr);
     drawn_ = true;
   } else if (!final) {
