@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/util/output_path.hpp"
+
 namespace pipeline::cli {
 
 void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonFlags& flags) {
@@ -74,6 +76,18 @@ void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags
     options.password = std::move(password);
   } else if (const char* password = std::getenv("MYSQL_PASSWORD")) {
     options.password = password;
+  }
+}
+
+void refuse_outputs_that_are_inputs(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs) {
+  for (const NamedPath& output : outputs) {
+    for (const NamedPath& input : inputs) {
+      if (output.path.empty() || input.path.empty() || !util::same_file(output.path, input.path)) continue;
+      throw Error(ExitCode::kUsage,
+                  fmt::format("{} {} is the same file as {} {}: writing it would destroy that input; choose "
+                              "another path",
+                              output.flag, output.path.string(), input.flag, input.path.string()));
+    }
   }
 }
 

@@ -2,9 +2,11 @@
 // process-level plumbing around each tool's main.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -34,6 +36,18 @@ void add_logging_flags(CLI::App& app, util::LogOptions& options);
 // dropped), else from MYSQL_PASSWORD. Throws Error(kNoInput) for an
 // unreadable password file, Error(kUsage) when no user is given.
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags);
+
+// A file a run reads or writes, with the flag that named it.
+struct NamedPath {
+  std::string flag;
+  std::filesystem::path path;
+};
+
+// Throws Error(kUsage), naming both flags, when an output is the same file as
+// an input (same device and inode): run before anything is opened for
+// writing, so that `--rejects people.csv` cannot truncate the input. Empty
+// paths are skipped.
+void refuse_outputs_that_are_inputs(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
 
 // Parses the command line. Returns the exit code to stop with: 0 after
 // --help or --version, 64 for a bad command line; nullopt to carry on.

@@ -109,6 +109,12 @@ int dataloader_main(int argc, char** argv) {
   if (auto code = parse(app, argc, argv)) return *code;
   util::setup_logging(options.log);
   return run_guarded([&] {
+    refuse_outputs_that_are_inputs(
+        {{"--places", options.places}, {"--people", options.people}, {"--password-file", flags.password_file}},
+        {{"--rejects", options.rejects},
+         {"--report-json", options.report_json},
+         {"the log file (--log-dir)", util::log_file_path(options.log)}});
+    util::open_log_file(options.log);
     resolve_connection(options.connection, flags);
     if (!cleanup_run.empty()) return load::run_cleanup(options.connection, cleanup_run);
     if (options.shard.count > 1 && options.run_id.empty()) {

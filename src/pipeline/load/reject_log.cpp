@@ -1,7 +1,6 @@
 #include "pipeline/load/reject_log.hpp"
 
-#include <cerrno>
-#include <cstring>
+#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -9,8 +8,15 @@
 
 #include "pipeline/csv/writer.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/util/private_file.hpp"
 
 namespace pipeline::load {
+namespace {
+
+// Rows of people: names and dates of birth, for the owner only.
+constexpr mode_t kRejectsPermissions = 0600;
+
+}  // namespace
 
 RejectLog::RejectLog(std::filesystem::path path, bool create_now) : path_(std::move(path)) {
   if (create_now) open();
@@ -19,30 +25,27 @@ RejectLog::RejectLog(std::filesystem::path path, bool create_now) : path_(std::m
 void RejectLog::open() {
   std::error_code ignored;
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path(), ignored);
-  out_.open(path_, std::ios::binary | std::ios::trunc);
-  if (!out_) {
-    throw Error(ExitCode::kCantCreate,
-                fmt::format("cannot create the rejects file {}: {}", path_.string(), std::strerror(errno)));
-  }
+  out_ = std::make_unique<util::FdOStream>(
+      util::open_private_file(path_, kRejectsPermissions, util::OpenMode::kTruncate, "the rejects file"));
   created_ = true;
-  csv::write_record(out_, {"file", "line", "field", "reason", "raw"});
+  csv::write_record(*out_, {"file", "line", "field", "reason", "raw"});
 }
 
 void RejectLog::add(std::string_view file, std::size_t line, std::string_view field, std::string_view reason,
                     std::string_view raw) {
-  if (!out_.is_open()) open();
+  if (out_ == nullptr || !out_->is_open()) open();
   ++count_;
   spdlog::warn("rejected {}:{}: {}: {}", file, line, field, reason);
-  csv::write_record(out_, {file, std::to_string(line), field, reason, raw});
-  if (!out_) {
+  csv::write_record(*out_, {file, std::to_string(line), field, reason, raw});
+  if (!*out_) {
     throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
   }
 }
 
 void RejectLog::close() {
-  if (!out_.is_open()) return;
-  out_.close();
-  if (!out_) {
+  if (out_ == nullptr || !out_->is_open()) return;
+  out_->close();
+  if (!*out_) {
     throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
   }
 }
@@ -55,16 +58,16 @@ void RejectLog::merge(const std::vector<std::unique_ptr<RejectLog>>& parts) {
   for (const auto& part : parts) {
     if (!part->created()) continue;
     part->close();
-    if (!out_.is_open()) open();
+    if (out_ == nullptr || !out_->is_open()) open();
     std::ifstream in(part->path(), std::ios::binary);
     std::string line;
     std::getline(in, line);  // its header
-    if (in.peek() != std::ifstream::traits_type::eof()) out_ << in.rdbuf();
+    if (in.peek() != std::ifstream::traits_type::eof()) *out_ << in.rdbuf();
     count_ += part->count();
     std::error_code ignored;
     std::filesystem::remove(part->path(), ignored);
   }
-  if (out_.is_open() && !out_) {
+  if (out_ != nullptr && !*out_) {
     throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
   }
 }

@@ -1,20 +1,23 @@
 // Where rejected rows go: one line each in a CSV (file, line, field, reason,
-// raw) and one log line each.
+// raw) and one log line each. The CSV holds personal data, so it is created
+// with mode 0600 and never through a symbolic link (util/private_file.hpp).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string_view>
 #include <vector>
+
+#include "pipeline/util/fd_stream.hpp"
 
 namespace pipeline::load {
 
 class RejectLog {
  public:
   // The CSV is created on the first reject, or at once when `create_now`
-  // (an explicitly chosen path, which scripts may expect to exist).
+  // (an explicitly chosen path, which scripts may expect to exist). Creating
+  // it throws Error(kCantCreate) as open_private_file does.
   RejectLog(std::filesystem::path path, bool create_now);
 
   void add(std::string_view file, std::size_t line, std::string_view field, std::string_view reason,
@@ -38,7 +41,7 @@ class RejectLog {
   void open();
 
   std::filesystem::path path_;
-  std::ofstream out_;
+  std::unique_ptr<util::FdOStream> out_;
   bool created_ = false;
   std::uint64_t count_ = 0;
 };

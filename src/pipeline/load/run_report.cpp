@@ -57,7 +57,9 @@ std::string report_json(const RunRecord& run, std::chrono::system_clock::time_po
 void write_report_json(const std::filesystem::path& path, const RunRecord& run,
                        std::chrono::system_clock::time_point started, double seconds,
                        const std::filesystem::path& rejects_file, ExitCode code) {
-  util::write_file_atomically(path, report_json(run, started, seconds, rejects_file, code));
+  // It names files and the run's counts: not for every user of the machine.
+  constexpr mode_t kReportPermissions = 0640;
+  util::write_file_atomically(path, report_json(run, started, seconds, rejects_file, code), kReportPermissions);
 }
 
 }  // namespace pipeline::load

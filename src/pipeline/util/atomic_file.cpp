@@ -153,11 +153,11 @@ void sync_directories(const std::vector<Staged>& staged) {
 
 void write_files_atomically(std::span<const FileContent> files, RenameFunction rename_file) {
   if (rename_file == nullptr) rename_file = &::rename;
-  const mode_t mode = 0666 & ~current_umask();
+  const mode_t mask = current_umask();
   std::vector<Staged> staged;
   staged.reserve(files.size());
   try {
-    for (const FileContent& file : files) staged.push_back(stage(file, mode));
+    for (const FileContent& file : files) staged.push_back(stage(file, file.permissions & ~mask));
     for (const Staged& s : staged) check_target(s);
     // The last file needs no link: when its rename fails, its old file is still in place.
     for (std::size_t i = 0; i + 1 < staged.size(); ++i) keep_old(staged[i]);
@@ -179,8 +179,8 @@ void write_files_atomically(std::span<const FileContent> files, RenameFunction r
   sync_directories(staged);
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-  const FileContent file{path, content};
+void write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t permissions) {
+  const FileContent file{path, content, permissions};
   write_files_atomically(std::span(&file, 1));
 }
 

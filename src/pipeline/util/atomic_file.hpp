@@ -27,6 +27,8 @@
 //   fails before the first rename, saying so; a single file needs no link.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <span>
 #include <string_view>
@@ -37,6 +39,8 @@ namespace pipeline::util {
 struct FileContent {
   std::filesystem::path path;
   std::string_view content;
+  // Of the new file, minus the umask. Default 0666.
+  mode_t permissions = 0666;
 };
 
 // How a set's temporary files are renamed over their targets: returns 0, or -1
@@ -46,12 +50,12 @@ using RenameFunction = int (*)(const char* from, const char* to);
 
 // Replaces every target in `files` with its content, all or nothing, as the
 // comment at the top of this file describes; the paths should be distinct.
-// New files get mode 0666 minus the umask. Throws Error(kCantCreate) naming
+// New files get each file's permissions minus the umask. Throws Error(kCantCreate) naming
 // the file that failed and the system's reason.
 void write_files_atomically(std::span<const FileContent> files, RenameFunction rename_file = nullptr);
 
 // The one-file case: replaces `path` with `content`. The previous file is
 // untouched on error and no temporary file is left behind.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+void write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t permissions = 0666);
 
 }  // namespace pipeline::util

@@ -14,4 +14,8 @@ namespace pipeline::util {
 // Creates and removes a probe file; leaves an existing `path` alone.
 void check_output_path(const std::filesystem::path& path, std::string_view what);
 
+// Whether `a` and `b` both exist and are the same file (device and inode),
+// whatever the names or links that lead there.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
+
 }  // namespace pipeline::util

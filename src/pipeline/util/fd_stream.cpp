@@ -1,0 +1,54 @@
+#include "pipeline/util/fd_stream.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace pipeline::util {
+
+namespace {
+constexpr std::size_t kBufferBytes = 64 * 1024;
+}  // namespace
+
+FdStreamBuf::FdStreamBuf(int fd) : fd_(fd), buffer_(kBufferBytes) {
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+}
+
+FdStreamBuf::~FdStreamBuf() { close(); }
+
+bool FdStreamBuf::flush_buffer() {
+  const char* data = pbase();
+  std::size_t left = static_cast<std::size_t>(pptr() - pbase());
+  while (left > 0) {
+    const ssize_t written = ::write(fd_, data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+  return true;
+}
+
+FdStreamBuf::int_type FdStreamBuf::overflow(int_type c) {
+  if (fd_ < 0 || !flush_buffer()) return traits_type::eof();
+  if (!traits_type::eq_int_type(c, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(c);
+    pbump(1);
+  }
+  return traits_type::not_eof(c);
+}
+
+int FdStreamBuf::sync() { return fd_ >= 0 && flush_buffer() ? 0 : -1; }
+
+bool FdStreamBuf::close() {
+  if (fd_ < 0) return true;
+  const bool flushed = flush_buffer();
+  const bool closed = ::close(fd_) == 0;
+  fd_ = -1;
+  return flushed && closed;
+}
+
+}  // namespace pipeline::util

@@ -1,0 +1,60 @@
+#include "pipeline/util/private_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "pipeline/error.hpp"
+
+namespace pipeline::util {
+namespace {
+
+[[noreturn]] void refuse(int fd, const std::filesystem::path& path, std::string_view what, std::string_view why) {
+  if (fd >= 0) ::close(fd);
+  throw UnsafeFileError(fmt::format("refusing to write {} {}: {}", what, path.string(), why));
+}
+
+}  // namespace
+
+int open_private_file(const std::filesystem::path& path, mode_t permissions, OpenMode mode, std::string_view what) {
+  // O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of hanging; it
+  // is cleared again below. No O_TRUNC: what is truncated is checked first.
+  int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  if (mode == OpenMode::kAppend) flags |= O_APPEND;
+  const int fd = ::open(path.c_str(), flags, permissions);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ELOOP) refuse(-1, path, what, "it is a symbolic link; remove it, or choose another path");
+    if (error == ENXIO) refuse(-1, path, what, "it is a FIFO that no process is reading");
+    throw Error(ExitCode::kCantCreate,
+                fmt::format("cannot create {} {}: {}", what, path.string(), std::strerror(error)));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) refuse(fd, path, what, std::strerror(errno));
+  if (S_ISREG(st.st_mode)) {
+    if (st.st_nlink > 1) {
+      refuse(fd, path, what,
+             fmt::format("it has {} other hard link(s), so writing it would change another file; remove it",
+                         st.st_nlink - 1));
+    }
+    if ((st.st_mode & 07777) != (st.st_mode & permissions & 07777) && ::fchmod(fd, st.st_mode & permissions & 07777) != 0) {
+      refuse(fd, path, what,
+             fmt::format("it is readable by others and its permissions cannot be narrowed ({}); remove it",
+                         std::strerror(errno)));
+    }
+    if (mode == OpenMode::kTruncate && ::ftruncate(fd, 0) != 0) refuse(fd, path, what, std::strerror(errno));
+  } else if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+    refuse(fd, path, what, "it is neither a regular file, a character device nor a FIFO");
+  }
+  const int status = ::fcntl(fd, F_GETFL);
+  if (status < 0 || ::fcntl(fd, F_SETFL, status & ~O_NONBLOCK) != 0) refuse(fd, path, what, std::strerror(errno));
+  return fd;
+}
+
+}  // namespace pipeline::util
