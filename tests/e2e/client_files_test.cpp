@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -147,6 +148,33 @@ TEST_F(ClientFilesTest, AnOutputThatIsAnInputIsRefusedBeforeAnythingIsWritten) {
   const auto result = load(people);
   EXPECT_EQ(result.exit_code, 64) << describe(result);
   EXPECT_EQ(read_file(people), content);
+}
+
+TEST_F(ClientFilesTest, AReportThatIsThePasswordFileIsRefused) {
+  ASSERT_EQ(load(shipped("people.csv")).exit_code, 0);
+  const std::string password = read_file(std::getenv("MYSQL_PASSWORD_FILE"));
+  const auto password_file = file("password", password);
+  const auto result = run(datasummarizer_argv(tmp, {"--output", password_file, "--format", "json"}),
+                          [&] {
+                            EnvOverrides env = db.env();
+                            env["MYSQL_PASSWORD_FILE"] = password_file;
+                            return env;
+                          }());
+  EXPECT_EQ(result.exit_code, 64) << describe(result);
+  EXPECT_NE(result.err.find("is the same file as --password-file"), std::string::npos) << result.err;
+  EXPECT_EQ(read_file(password_file), password);
+}
+
+TEST_F(ClientFilesTest, AReportNameCannotForgeALogLine) {
+  ASSERT_EQ(load(shipped("people.csv")).exit_code, 0);
+  const std::string forged = "2026-01-01T00:00:00.000+0000 datasummarizer[1] critical: forged";
+  const auto output = tmp / ("a\n" + forged + ".json");
+  const auto result = run(datasummarizer_argv(tmp, {"--output", output.string()}), db.env());
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  const std::string log = read_file(tmp / "logs" / "datasummarizer.log");
+  EXPECT_EQ(log.find("\n" + forged), std::string::npos) << "a forged line:\n" << log;
+  expect_only_logger_lines(log, "datasummarizer.log");
+  expect_only_logger_lines(result.err, "stderr");
 }
 
 TEST_F(ClientFilesTest, DataAndFileNamesCannotForgeALogLine) {
