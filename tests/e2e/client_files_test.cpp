@@ -70,23 +70,24 @@ void expect_only_logger_lines(const std::string& text, const std::string& what) 
 }
 
 TEST_F(ClientFilesTest, RejectsAreOwnerOnlyAndLogsAndReportsNotWorldReadableWhateverTheUmask) {
-  const auto people = file("people.csv", std::string(kPeopleHeader) + "Ann,Smith,01/02/1990,Kelso\n" +
-                                             "Bob,Smith,1990-01-02,Kelso\n");
+  const auto people =
+      file("people.csv", std::string(kPeopleHeader) + "Ann,Smith,01/02/1990,Kelso\n" + "Bob,Smith,1990-01-02,Kelso\n");
   const auto rejects = tmp / "rejects.csv";
   const auto report = tmp / "report.json";
-  const auto result = load_via_shell("umask 000;", people,
-                                     {"--rejects", rejects.string(), "--report-json", report.string(), "--max-rejects", "10"});
+  const auto result = load_via_shell(
+      "umask 000;", people, {"--rejects", rejects.string(), "--report-json", report.string(), "--max-rejects", "10"});
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   EXPECT_EQ(permissions(rejects), 0600u);
-  EXPECT_EQ(permissions(tmp / "logs" / "dataloader.log") & ~0640u, 0u) << std::oct << permissions(tmp / "logs" / "dataloader.log");
+  EXPECT_EQ(permissions(tmp / "logs" / "dataloader.log") & ~0640u, 0u)
+      << std::oct << permissions(tmp / "logs" / "dataloader.log");
   EXPECT_EQ(permissions(report) & ~0640u, 0u) << std::oct << permissions(report);
 }
 
 TEST_F(ClientFilesTest, AnExistingRejectsFileReadableByOthersIsMadePrivate) {
   const auto rejects = file("rejects.csv", "old\n");
   ASSERT_EQ(::chmod(rejects.c_str(), 0644), 0);
-  const auto people = file("people.csv", std::string(kPeopleHeader) + "Ann,Smith,01/02/1990,Kelso\n" +
-                                             "Bob,Smith,1990-01-02,Kelso\n");
+  const auto people =
+      file("people.csv", std::string(kPeopleHeader) + "Ann,Smith,01/02/1990,Kelso\n" + "Bob,Smith,1990-01-02,Kelso\n");
   const auto result = load(people, {"--rejects", rejects, "--max-rejects", "10"});
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   EXPECT_EQ(permissions(rejects), 0600u);
@@ -154,12 +155,11 @@ TEST_F(ClientFilesTest, AReportThatIsThePasswordFileIsRefused) {
   ASSERT_EQ(load(shipped("people.csv")).exit_code, 0);
   const std::string password = read_file(std::getenv("MYSQL_PASSWORD_FILE"));
   const auto password_file = file("password", password);
-  const auto result = run(datasummarizer_argv(tmp, {"--output", password_file, "--format", "json"}),
-                          [&] {
-                            EnvOverrides env = db.env();
-                            env["MYSQL_PASSWORD_FILE"] = password_file;
-                            return env;
-                          }());
+  const auto result = run(datasummarizer_argv(tmp, {"--output", password_file, "--format", "json"}), [&] {
+    EnvOverrides env = db.env();
+    env["MYSQL_PASSWORD_FILE"] = password_file;
+    return env;
+  }());
   EXPECT_EQ(result.exit_code, 64) << describe(result);
   EXPECT_NE(result.err.find("is the same file as --password-file"), std::string::npos) << result.err;
   EXPECT_EQ(read_file(password_file), password);
@@ -181,9 +181,8 @@ TEST_F(ClientFilesTest, DataAndFileNamesCannotForgeALogLine) {
   const std::string forged = "2026-01-01T00:00:00.000+0000 dataloader[1] critical: DB WIPED";
   // An unknown place is rejected with a reason that quotes it; the file name
   // is in most lines.
-  const auto people = file("evil\nname\x1b[31m.csv", std::string(kPeopleHeader) +
-                                                         "Cat,Smith,1990-01-02,\"Nowhere\n" + forged + "\"\n" +
-                                                         "Bob,Smith,1990-01-02,Kelso\n");
+  const auto people = file("evil\nname\x1b[31m.csv", std::string(kPeopleHeader) + "Cat,Smith,1990-01-02,\"Nowhere\n" +
+                                                         forged + "\"\n" + "Bob,Smith,1990-01-02,Kelso\n");
   const auto rejects = tmp / "rejects.csv";
   const auto result = load(people, {"--rejects", rejects.string(), "--log-level", "debug", "--max-rejects", "10"});
   ASSERT_EQ(result.exit_code, 0) << describe(result);

@@ -67,11 +67,11 @@ void check_log_safe(std::string_view value) {
     const auto b = static_cast<unsigned char>(out[i]);
     check(b >= 0x20 && b != 0x7F);
     const auto next = [&](std::size_t k) { return i + k < out.size() ? static_cast<unsigned char>(out[i + k]) : 0; };
-    check(!(b == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F));                          // C1
-    check(!(b == 0xD8 && next(1) == 0x9C));                                             // U+061C
-    check(!(b == 0xE2 && next(1) == 0x80 && (next(2) == 0x8E || next(2) == 0x8F)));     // U+200E, U+200F
-    check(!(b == 0xE2 && next(1) == 0x80 && next(2) >= 0xA8 && next(2) <= 0xAE));       // U+2028..U+202E
-    check(!(b == 0xE2 && next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9));       // U+2066..U+2069
+    check(!(b == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F));                       // C1
+    check(!(b == 0xD8 && next(1) == 0x9C));                                          // U+061C
+    check(!(b == 0xE2 && next(1) == 0x80 && (next(2) == 0x8E || next(2) == 0x8F)));  // U+200E, U+200F
+    check(!(b == 0xE2 && next(1) == 0x80 && next(2) >= 0xA8 && next(2) <= 0xAE));    // U+2028..U+202E
+    check(!(b == 0xE2 && next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9));    // U+2066..U+2069
   }
   // Plain printable ASCII without a backslash is left as it is.
   bool plain = true;
@@ -126,8 +126,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(util::check_utf8(row->given_name).valid && util::check_utf8(row->place_of_birth).valid);
       check(util::check_utf8(row->given_name).code_points <= limits.given_name);
       check(row->date_of_birth.size() == 10);
-    }
-    else if (const auto* error = std::get_if<load::FieldError>(&person)) check_log_safe(error->reason);
+    } else if (const auto* error = std::get_if<load::FieldError>(&person))
+      check_log_safe(error->reason);
     (void)load::validate_place(record, places, limits);
   }
   check_ranges(text, options, 1 + (size > 0 ? data[size - 1] % 8 : 0), whole);

@@ -31,7 +31,7 @@ class LogFileSink : public spdlog::sinks::base_sink<std::mutex> {
   std::filesystem::path path_;
   std::size_t max_bytes_;
   std::size_t max_files_;
-  int fd_ = -1;          // guarded by base_sink::mutex_
+  int fd_ = -1;           // guarded by base_sink::mutex_
   std::size_t size_ = 0;  // guarded by base_sink::mutex_
 };
 

@@ -34,8 +34,7 @@ std::unique_ptr<spdlog::formatter> line_formatter() {
 }  // namespace
 
 void setup_logging(const LogOptions& options) {
-  auto logger =
-      std::make_shared<spdlog::logger>(options.tool, std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>(options.tool, std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   logger->set_formatter(line_formatter());
   logger->set_level(spdlog::level::from_str(options.level));
   logger->flush_on(spdlog::level::info);

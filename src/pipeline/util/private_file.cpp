@@ -43,7 +43,8 @@ int open_private_file(const std::filesystem::path& path, mode_t permissions, Ope
              fmt::format("it has {} other hard link(s), so writing it would change another file; remove it",
                          st.st_nlink - 1));
     }
-    if ((st.st_mode & 07777) != (st.st_mode & permissions & 07777) && ::fchmod(fd, st.st_mode & permissions & 07777) != 0) {
+    if ((st.st_mode & 07777) != (st.st_mode & permissions & 07777) &&
+        ::fchmod(fd, st.st_mode & permissions & 07777) != 0) {
       refuse(fd, path, what,
              fmt::format("it is readable by others and its permissions cannot be narrowed ({}); remove it",
                          std::strerror(errno)));
