@@ -196,6 +196,17 @@ TEST_F(ClientFilesTest, DataAndFileNamesCannotForgeALogLine) {
   EXPECT_EQ(db.count("people"), 1u);
 }
 
+TEST_F(ClientFilesTest, ABadFlagValueIsEscapedOnTheTerminal) {
+  for (const std::string& tool : {dataloader_path(), datasummarizer_path()}) {
+    SCOPED_TRACE(tool);
+    const auto result = run({tool, "--log-level", "x\x1b[2J\nforged line"});
+    EXPECT_EQ(result.exit_code, 64) << describe(result);
+    EXPECT_EQ(result.err.find('\x1b'), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find("\nforged line"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("x\\x1b[2J\\nforged line"), std::string::npos) << result.err;
+  }
+}
+
 TEST_F(ClientFilesTest, ClosedStandardStreamsDoNotReachTheDatabaseSocket) {
   const auto result = load_via_shell("exec >&- 2>&-;", shipped("people.csv"));
   EXPECT_EQ(result.exit_code, 0) << describe(result);

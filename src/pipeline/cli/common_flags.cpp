@@ -3,11 +3,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/util/log_text.hpp"
 #include "pipeline/util/output_path.hpp"
 
 namespace pipeline::cli {
@@ -95,8 +97,11 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // The message quotes the command line, which may hold any bytes: escaped
+    // as log lines are, so that it cannot drive the terminal.
+    std::cerr << util::escape_log_text(e.what()) << "\nRun with --help for more information.\n";
+    return static_cast<int>(ExitCode::kUsage);
   }
   return std::nullopt;
 }
