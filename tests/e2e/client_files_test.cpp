@@ -207,6 +207,26 @@ TEST_F(ClientFilesTest, ABadFlagValueIsEscapedOnTheTerminal) {
   }
 }
 
+// A cron line written as for the mysql client: the short flags connect, and
+// a password on the command line is refused without being echoed.
+TEST_F(ClientFilesTest, MysqlClientHabitsWork) {
+  const auto& server = db.options();
+  EnvOverrides env = {{"MYSQL_HOST", std::nullopt},     {"MYSQL_TCP_PORT", std::nullopt},
+                      {"MYSQL_USER", std::nullopt},     {"MYSQL_DATABASE", std::nullopt},
+                      {"MYSQL_PASSWORD", std::nullopt}, {"MYSQL_PASSWORD_FILE", db.env().at("MYSQL_PASSWORD_FILE")}};
+  const auto loaded = run(
+      dataloader_argv(tmp, shipped("people.csv"),
+                      {"-h", server.host, "-P", std::to_string(server.port), "-u", server.user, "-D", server.database}),
+      env);
+  EXPECT_EQ(loaded.exit_code, 0) << describe(loaded);
+  ASSERT_EQ(loaded.out.find("Usage:"), std::string::npos) << "-h printed the help";
+  EXPECT_EQ(last_status(), "succeeded");
+  const auto refused = run(dataloader_argv(tmp, shipped("people.csv"), {"--password", "Hunter2Hunter2"}), db.env());
+  EXPECT_EQ(refused.exit_code, 64) << describe(refused);
+  EXPECT_EQ(refused.err.find("Hunter2Hunter2"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("passwords are never taken on the command line"), std::string::npos) << refused.err;
+}
+
 TEST_F(ClientFilesTest, ClosedStandardStreamsDoNotReachTheDatabaseSocket) {
   const auto result = load_via_shell("exec >&- 2>&-;", shipped("people.csv"));
   EXPECT_EQ(result.exit_code, 0) << describe(result);

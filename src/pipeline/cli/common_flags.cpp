@@ -1,46 +1,62 @@
 #include "pipeline/cli/common_flags.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
-#include <sstream>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/cli/flag_values.hpp"
 #include "pipeline/util/log_text.hpp"
 #include "pipeline/util/output_path.hpp"
 
 namespace pipeline::cli {
 
 void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonFlags& flags) {
-  app.add_option("--host", options.host, "Database host; 'localhost' means the unix socket")
+  // The short flags are the mysql client's, so -h is the host: help is
+  // --help or -?.
+  app.set_help_flag("--help,-?", "Print this help and exit");
+  app.add_option("-h,--host", options.host, "Database host; 'localhost' means the unix socket")
       ->envname("MYSQL_HOST")
       ->capture_default_str()
       ->group("Connection");
-  app.add_option("--port", options.port, "TCP port")
-      ->envname("MYSQL_TCP_PORT")
-      ->check(CLI::Range(1, 65535))
+  // No envname: MYSQL_TCP_PORT is read in resolve_connection, so that a bad
+  // value is reported under its own name.
+  app.add_option("-P,--port", options.port, "TCP port (env MYSQL_TCP_PORT)")
+      ->check(port_validator())
+      ->each([&flags](const std::string&) { flags.port_given = true; })
       ->capture_default_str()
       ->group("Connection");
-  app.add_option("--socket", options.socket, "Unix socket, used when --host is localhost")
+  app.add_option("-S,--socket", options.socket, "Unix socket, used when --host is localhost")
       ->envname("MYSQL_UNIX_PORT")
       ->capture_default_str()
       ->group("Connection");
-  app.add_option("--user", options.user, "Database user")->envname("MYSQL_USER")->group("Connection");
-  app.add_option("--database", options.database, "Database")
+  app.add_option("-u,--user", options.user, "Database user")->envname("MYSQL_USER")->group("Connection");
+  app.add_option("-D,--database", options.database, "Database")
       ->envname("MYSQL_DATABASE")
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--password-file", flags.password_file,
-                 "File holding the password (a compose secret, say); otherwise MYSQL_PASSWORD is used")
-      ->envname("MYSQL_PASSWORD_FILE")
+                 "File holding the password (a compose secret, say; env MYSQL_PASSWORD_FILE); otherwise "
+                 "MYSQL_PASSWORD is used")
+      ->group("Connection");
+  // Taken only to be refused, without echoing what followed it.
+  app.add_option_function<std::string>(
+         "-p,--password",
+         [](const std::string&) { throw CLI::ValidationError("--password", std::string(kPasswordOnTheCommandLine)); },
+         "Refused: see --password-file")
+      ->expected(0, 1)
       ->group("Connection");
   app.add_option("--connect-timeout", flags.connect_timeout_seconds,
-                 "Seconds to keep retrying while the database is unreachable, then exit 75")
-      ->envname("MYSQL_CONNECT_TIMEOUT")
-      ->check(CLI::NonNegativeNumber)
+                 "Seconds to keep retrying while the database is unreachable, then exit 75 (env "
+                 "MYSQL_CONNECT_TIMEOUT)")
+      ->check(seconds_validator(kMaxConnectSeconds))
+      ->each([&flags](const std::string&) { flags.connect_timeout_given = true; })
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--tls-ca", options.tls_ca, "CA certificate to verify the server with (enables TLS)")
@@ -62,22 +78,47 @@ void add_logging_flags(CLI::App& app, util::LogOptions& options) {
 }
 
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags) {
-  options.connect_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(flags.connect_timeout_seconds * 1000.0));
-  if (options.user.empty()) throw Error(ExitCode::kUsage, "no database user: pass --user or set MYSQL_USER");
-  if (!flags.password_file.empty()) {
-    std::ifstream in(flags.password_file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      throw Error(ExitCode::kNoInput, fmt::format("cannot read the password file {}", flags.password_file));
+  const auto environment = [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+  if (!flags.port_given) {
+    if (auto port = environment("MYSQL_TCP_PORT")) options.port = parse_port("MYSQL_TCP_PORT", *port);
+  }
+  double seconds = flags.connect_timeout_seconds;
+  if (!flags.connect_timeout_given) {
+    if (auto text = environment("MYSQL_CONNECT_TIMEOUT")) {
+      seconds = parse_seconds("MYSQL_CONNECT_TIMEOUT", *text, kMaxConnectSeconds);
     }
-    std::string password = text.str();
+  }
+  options.connect_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+  if (options.user.empty()) {
+    throw Error(ExitCode::kUsage, "no database user: pass --user (-u) or set MYSQL_USER");
+  }
+  std::string password_file = flags.password_file;
+  std::string named_by = "--password-file";
+  if (password_file.empty()) {
+    password_file = environment("MYSQL_PASSWORD_FILE").value_or("");
+    named_by = "MYSQL_PASSWORD_FILE";
+  }
+  if (!password_file.empty()) {
+    const auto unreadable = [&](const std::string& why) {
+      return Error(ExitCode::kNoInput,
+                   fmt::format("cannot read the password file {} named by {}: {}", password_file, named_by, why));
+    };
+    std::error_code ignored;
+    if (std::filesystem::is_directory(password_file, ignored)) throw unreadable("it is a directory");
+    errno = 0;
+    std::ifstream in(password_file, std::ios::binary);
+    if (!in.is_open()) throw unreadable(errno != 0 ? std::strerror(errno) : "it cannot be opened");
+    std::string password((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw unreadable("a read error");
     if (!password.empty() && password.back() == '\n') password.pop_back();
     if (!password.empty() && password.back() == '\r') password.pop_back();
     options.password = std::move(password);
-  } else if (const char* password = std::getenv("MYSQL_PASSWORD")) {
-    options.password = password;
+  } else if (auto password = environment("MYSQL_PASSWORD")) {
+    options.password = *password;
   }
 }
 

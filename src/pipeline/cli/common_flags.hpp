@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -20,21 +21,34 @@ namespace pipeline::cli {
 struct CommonFlags {
   std::string password_file;
   double connect_timeout_seconds = 60;
+  // Whether --port / --connect-timeout were given: else the environment's
+  // value, if any, is checked and used by resolve_connection.
+  bool port_given = false;
+  bool connect_timeout_given = false;
 };
 
-// --host, --port, --socket, --user, --database, --password-file,
-// --connect-timeout, --tls-ca, --tls-required; each with its MYSQL_*
-// environment fallback. The password itself is never a flag: it comes from
-// MYSQL_PASSWORD or the password file (see resolve_connection).
+// What -p and --password say.
+inline constexpr std::string_view kPasswordOnTheCommandLine =
+    "passwords are never taken on the command line, where other users can see them: use --password-file, "
+    "MYSQL_PASSWORD_FILE or MYSQL_PASSWORD";
+
+// The mysql client's connection flags, each with its MYSQL_* environment
+// fallback: -h/--host, -P/--port, -S/--socket, -u/--user, -D/--database, and
+// --password-file, --connect-timeout, --tls-ca, --tls-required. Help is
+// --help or -?. -p/--password is refused (exit 64) without echoing its value:
+// the password comes from MYSQL_PASSWORD or the password file (see
+// resolve_connection).
 void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonFlags& flags);
 
 // --log-dir and --log-level.
 void add_logging_flags(CLI::App& app, util::LogOptions& options);
 
-// Completes `options` after parsing: the timeout, and the password from the
-// file named by --password-file / MYSQL_PASSWORD_FILE (trailing newline
-// dropped), else from MYSQL_PASSWORD. Throws Error(kNoInput) for an
-// unreadable password file, Error(kUsage) when no user is given.
+// Completes `options` after parsing: MYSQL_TCP_PORT and MYSQL_CONNECT_TIMEOUT
+// unless the flag was given, the timeout, and the password from the file named
+// by --password-file / MYSQL_PASSWORD_FILE (trailing newline dropped), else
+// from MYSQL_PASSWORD. Throws Error(kUsage) for a bad environment value (the
+// message names the variable) or when no user is given, Error(kNoInput) for
+// an unreadable password file (naming the flag or variable that named it).
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags);
 
 // A file a run reads or writes, with the flag that named it.

@@ -1,0 +1,30 @@
+// The numbers both tools take, checked the same way whether they come from a
+// flag or from the environment, with messages that say which and why.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+namespace pipeline::cli {
+
+// Longest --connect-timeout: a day.
+inline constexpr double kMaxConnectSeconds = 86400;
+
+// Empty if `text` is a TCP port (1 to 65535, digits only); else why not.
+std::string port_problem(std::string_view text);
+// Empty if `text` is a finite number of seconds from 0 to `max`; else why not
+// ("not a number", "not a finite number", the range).
+std::string seconds_problem(std::string_view text, double max);
+
+// The value of `text`, which came from `source` (a flag or an environment
+// variable). Throws Error(kUsage) "<source>=<text>: <problem>".
+unsigned parse_port(std::string_view source, std::string_view text);
+double parse_seconds(std::string_view source, std::string_view text, double max);
+
+// The checks as CLI11 validators, for the flags.
+CLI::Validator port_validator();
+CLI::Validator seconds_validator(double max);
+
+}  // namespace pipeline::cli
