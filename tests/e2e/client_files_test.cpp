@@ -161,7 +161,7 @@ TEST_F(ClientFilesTest, AReportThatIsThePasswordFileIsRefused) {
     return env;
   }());
   EXPECT_EQ(result.exit_code, 64) << describe(result);
-  EXPECT_NE(result.err.find("is the same file as --password-file"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("is the same file as MYSQL_PASSWORD_FILE"), std::string::npos) << result.err;
   EXPECT_EQ(read_file(password_file), password);
 }
 
@@ -205,6 +205,18 @@ TEST_F(ClientFilesTest, ABadFlagValueIsEscapedOnTheTerminal) {
     EXPECT_EQ(result.err.find("\nforged line"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("x\\x1b[2J\\nforged line"), std::string::npos) << result.err;
   }
+}
+
+TEST_F(ClientFilesTest, AMissingInputIsExit66BeforeAnyConnectionIsTried) {
+  EnvOverrides env = db.env();
+  env["MYSQL_TCP_PORT"] = "1";  // nothing listens there
+  env["MYSQL_HOST"] = "127.0.0.1";
+  const auto result = run(dataloader_argv(tmp, tmp / "missing.csv", {"--connect-timeout", "2"}), env);
+  EXPECT_EQ(result.exit_code, 66) << describe(result);
+  EXPECT_NE(result.err.find("cannot read --people " + (tmp / "missing.csv").string() + ": No such file"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("connect"), std::string::npos) << "a connection was tried:\n" << result.err;
 }
 
 // A cron line written as for the mysql client: the short flags connect, and

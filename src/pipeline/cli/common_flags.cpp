@@ -77,6 +77,12 @@ void add_logging_flags(CLI::App& app, util::LogOptions& options) {
       ->group("Logging");
 }
 
+NamedPath password_file(const CommonFlags& flags) {
+  if (!flags.password_file.empty()) return {"--password-file", flags.password_file};
+  const char* path = std::getenv("MYSQL_PASSWORD_FILE");
+  return {"MYSQL_PASSWORD_FILE", path == nullptr ? "" : path};
+}
+
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags) {
   const auto environment = [](const char* name) -> std::optional<std::string> {
     const char* value = std::getenv(name);
@@ -96,12 +102,9 @@ void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags
   if (options.user.empty()) {
     throw Error(ExitCode::kUsage, "no database user: pass --user (-u) or set MYSQL_USER");
   }
-  std::string password_file = flags.password_file;
-  std::string named_by = "--password-file";
-  if (password_file.empty()) {
-    password_file = environment("MYSQL_PASSWORD_FILE").value_or("");
-    named_by = "MYSQL_PASSWORD_FILE";
-  }
+  const NamedPath named = password_file(flags);
+  const std::string password_file = named.path.string();
+  const std::string& named_by = named.flag;
   if (!password_file.empty()) {
     const auto unreadable = [&](const std::string& why) {
       return Error(ExitCode::kNoInput,

@@ -43,6 +43,16 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
 // --log-dir and --log-level.
 void add_logging_flags(CLI::App& app, util::LogOptions& options);
 
+// A file a run reads or writes, with the flag that named it.
+struct NamedPath {
+  std::string flag;
+  std::filesystem::path path;
+};
+
+// The password file and what named it: --password-file, else
+// MYSQL_PASSWORD_FILE; an empty path when neither is set.
+NamedPath password_file(const CommonFlags& flags);
+
 // Completes `options` after parsing: MYSQL_TCP_PORT and MYSQL_CONNECT_TIMEOUT
 // unless the flag was given, the timeout, and the password from the file named
 // by --password-file / MYSQL_PASSWORD_FILE (trailing newline dropped), else
@@ -50,12 +60,6 @@ void add_logging_flags(CLI::App& app, util::LogOptions& options);
 // message names the variable) or when no user is given, Error(kNoInput) for
 // an unreadable password file (naming the flag or variable that named it).
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags);
-
-// A file a run reads or writes, with the flag that named it.
-struct NamedPath {
-  std::string flag;
-  std::filesystem::path path;
-};
 
 // Throws Error(kUsage), naming both flags, when an output is the same file as
 // an input (same device and inode): run before anything is opened for

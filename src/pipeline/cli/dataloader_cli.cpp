@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "pipeline/util/input_file.hpp"
 #include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
 
@@ -109,12 +110,15 @@ int dataloader_main(int argc, char** argv) {
   if (auto code = parse(app, argc, argv)) return *code;
   util::setup_logging(options.log);
   return run_guarded([&] {
-    refuse_outputs_that_are_inputs(
-        {{"--places", options.places}, {"--people", options.people}, {"--password-file", flags.password_file}},
-        {{"--rejects", options.rejects},
-         {"--report-json", options.report_json},
-         {"the log file (--log-dir)", util::log_file_path(options.log)}});
+    refuse_outputs_that_are_inputs({{"--places", options.places}, {"--people", options.people}, password_file(flags)},
+                                   {{"--rejects", options.rejects},
+                                    {"--report-json", options.report_json},
+                                    {"the log file (--log-dir)", util::log_file_path(options.log)}});
     util::open_log_file(options.log);
+    if (cleanup_run.empty()) {
+      util::check_input_path(options.places, "--places");
+      util::check_input_path(options.people, "--people");
+    }
     resolve_connection(options.connection, flags);
     if (!cleanup_run.empty()) return load::run_cleanup(options.connection, cleanup_run);
     if (options.shard.count > 1 && options.run_id.empty()) {

@@ -58,6 +58,24 @@ class InputFile::Buffer : public std::streambuf {
 InputFile::InputFile(std::filesystem::path path)
     : InputFile(std::move(path), 0, std::numeric_limits<std::uint64_t>::max()) {}
 
+void check_input_path(const std::filesystem::path& path, std::string_view flag) {
+  const auto refuse = [&](const std::string& why) {
+    throw Error(ExitCode::kNoInput, fmt::format("cannot read {} {}: {}", flag, path.string(), why));
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int error_number = errno;
+    if (error_number == ENOENT && path.is_relative()) {
+      std::error_code ignored;
+      refuse(fmt::format("no such file (relative to the working directory {})",
+                         std::filesystem::current_path(ignored).string()));
+    }
+    refuse(std::strerror(error_number));
+  }
+  if (S_ISDIR(st.st_mode)) refuse("it is a directory");
+  if (::access(path.c_str(), R_OK) != 0) refuse(std::strerror(errno));
+}
+
 InputFile::InputFile(std::filesystem::path path, std::uint64_t begin, std::uint64_t end) : path_(std::move(path)) {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

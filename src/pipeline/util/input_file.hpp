@@ -9,8 +9,15 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace pipeline::util {
+
+// Checks, without opening it (a FIFO must not lose its writer), that `path`
+// exists, is not a directory and may be read. Throws Error(kNoInput) naming
+// `flag`, the path and the reason, with a hint for a missing file. Run before
+// connecting: a missing file must not wait out a connect timeout.
+void check_input_path(const std::filesystem::path& path, std::string_view flag);
 
 class InputFile {
  public:
