@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/util/atomic_file.hpp"
+#include "pipeline/util/output_file.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -57,7 +57,7 @@ std::string report_json(const RunRecord& run, std::chrono::system_clock::time_po
 void write_report_json(const std::filesystem::path& path, const RunRecord& run,
                        std::chrono::system_clock::time_point started, double seconds,
                        const std::filesystem::path& rejects_file, ExitCode code) {
-  util::write_file_atomically(path, report_json(run, started, seconds, rejects_file, code));
+  util::write_output(path, report_json(run, started, seconds, rejects_file, code));
 }
 
 }  // namespace pipeline::load
