@@ -16,6 +16,7 @@ enum class ExitCode : int {
   kSoftware = 70,    // internal error: a bug, or the server did something unexpected
   kOsError = 71,     // the system lacks what the tool needs (/dev/null for a closed stdio)
   kCantCreate = 73,  // an output file cannot be written
+  kIoError = 74,     // the output's reader went away (a closed pipe) before the whole output was written
   kTempFail = 75,    // database unreachable or busy: try again later
   kNoPerm = 77,      // the database refused the credentials or a privilege
 };
@@ -40,6 +41,7 @@ inline constexpr const char* kExitCodeHelp =
     "  70  internal error\n"
     "  71  the system lacks what the tool needs (e.g. /dev/null)\n"
     "  73  output cannot be written\n"
+    "  74  the output's reader went away (closed pipe): the output is incomplete\n"
     "  75  temporary failure: database unreachable or busy; try again later\n"
     "  77  the database refused the credentials or a privilege\n";
 

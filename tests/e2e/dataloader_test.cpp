@@ -1,5 +1,6 @@
 // dataloader as users run it: the built binary against the real server.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "pipeline/db/named_lock.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/util/sha256.hpp"
+#include "support/fifo_reader.hpp"
 #include "support/held_input.hpp"
 #include "support/tools.hpp"
 
@@ -352,6 +354,26 @@ TEST_F(DataloaderTest, ReportJsonDescribesTheRun) {
   EXPECT_EQ(j["people"]["sha256"].get<std::string>().size(), 64u);
   EXPECT_TRUE(j["rejects_file"].is_null());
   EXPECT_EQ(j["run_id"], db.session().query_value("SELECT run_id FROM load_runs ORDER BY id DESC LIMIT 1"));
+}
+
+TEST_F(DataloaderTest, ReportJsonGoesToStandardOutputOrAFifoInPlace) {
+  // In tmp: an old binary writes a file named "-" into its working directory.
+  Process dash(dataloader_argv(tmp, shipped("people.csv"), {"--report-json", "-"}), db.env(), {.cwd = tmp.path()});
+  const auto to_stdout = dash.wait();
+  ASSERT_EQ(to_stdout.exit_code, 0) << describe(to_stdout);
+  EXPECT_FALSE(std::filesystem::exists(tmp / "-")) << "wrote a file named -";
+  const auto j = nlohmann::json::parse(to_stdout.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << "standard output is not just the report: " << to_stdout.out;
+  EXPECT_EQ(j["status"], "succeeded");
+
+  const auto fifo = tmp / "report.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  FifoReader reader(fifo);
+  const auto to_fifo = load_shipped({"--report-json", fifo.string()});
+  const std::string got = reader.finish();
+  EXPECT_EQ(to_fifo.exit_code, 0) << describe(to_fifo);
+  EXPECT_EQ(nlohmann::json::parse(got, nullptr, false)["status"], "succeeded") << got;
+  EXPECT_TRUE(std::filesystem::is_fifo(std::filesystem::symlink_status(fifo))) << "the FIFO was replaced";
 }
 
 TEST_F(DataloaderTest, BadUsageExits64) {

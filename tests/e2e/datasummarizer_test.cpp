@@ -3,6 +3,7 @@
 // tool: a plain split on commas (the shipped files hold no quotes) and
 // hand-built JSON.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -15,6 +16,7 @@
 
 #include "pipeline/csv/reader.hpp"
 #include "pipeline/report/catalog.hpp"
+#include "support/fifo_reader.hpp"
 #include "support/generate.hpp"
 #include "support/tools.hpp"
 
@@ -338,6 +340,95 @@ TEST_F(DatasummarizerTest, AllReportsThatCannotAllBeWrittenLeaveThePreviousSet) 
   EXPECT_NE(limited.err.find("File too large"), std::string::npos) << limited.err;
   EXPECT_EQ(differing(files_in(dir), previous), std::vector<std::string>{})
       << "files replaced, or temporaries left, in " << dir;
+}
+
+// Whether `link` is still a symbolic link, to `target`.
+bool is_link_to(const std::filesystem::path& link, const std::filesystem::path& target) {
+  return std::filesystem::is_symlink(link) && std::filesystem::read_symlink(link) == target;
+}
+
+std::size_t count_lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST_F(DatasummarizerTest, OutputDashPutsExactlyTheReportOnStandardOutput) {
+  load_shipped();
+  for (const std::string format : {"json", "csv"}) {
+    SCOPED_TRACE(format);
+    std::vector<std::string> args = {"--output", "-"};
+    if (format == "csv") args.insert(args.end(), {"--format", "csv"});
+    // In tmp: an old binary writes a file named "-" into its working directory.
+    Process dash(datasummarizer_argv(tmp, args), db.env(), {.cwd = tmp.path()});
+    const auto r = dash.wait();
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(r.out, report("people_per_country", format));
+    if (format == "json") {
+      EXPECT_EQ(r.out, read_file(shipped("sample_output.json")));
+    }
+    EXPECT_FALSE(std::filesystem::exists(tmp / "-")) << "wrote a file named -";
+    if (!r.out.empty()) {
+      EXPECT_EQ(r.err.find(r.out), std::string::npos) << "the report on stderr too: " << r.err;
+    }
+  }
+}
+
+TEST_F(DatasummarizerTest, AFifoOutputIsWrittenInPlaceAndStaysAFifo) {
+  load_shipped();
+  // A FIFO named directly, and one reached through a link.
+  for (const std::string name : {"direct", "linked"}) {
+    ASSERT_EQ(::mkfifo((tmp / (name + ".fifo")).c_str(), 0600), 0);
+  }
+  std::filesystem::create_symlink("linked.fifo", tmp / "link.json");
+  for (const auto& [target, fifo] :
+       {std::pair{tmp / "direct.fifo", tmp / "direct.fifo"}, std::pair{tmp / "link.json", tmp / "linked.fifo"}}) {
+    SCOPED_TRACE(target);
+    FifoReader reader(fifo);
+    const auto r = run_datasummarizer(db, tmp, {"--output", target.string(), "--format", "json"});
+    const std::string got = reader.finish();
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(got, read_file(shipped("sample_output.json")));
+    EXPECT_TRUE(std::filesystem::is_fifo(std::filesystem::symlink_status(fifo))) << "the FIFO was replaced";
+  }
+  EXPECT_TRUE(is_link_to(tmp / "link.json", "linked.fifo")) << "the link was replaced";
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(tmp.path())) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"direct.fifo", "link.json", "linked.fifo", "logs"})) << "temporaries left";
+}
+
+TEST_F(DatasummarizerTest, ALinkToStandardOutputIsWrittenToItAndStaysALink) {
+  ASSERT_TRUE(is_link_to("/dev/stdout", "/proc/self/fd/1")) << "this machine's /dev/stdout is not the usual link";
+  load_shipped();
+  const std::string expected = report("people_per_country", "csv");
+  // First a link of our own, made like /dev/stdout: a binary that renames
+  // over links (the old one, run as root) destroys this one, and the real
+  // /dev/stdout, shared by the whole machine, is only tried once this passed.
+  const auto link = tmp / "stdout";
+  std::filesystem::create_symlink("/proc/self/fd/1", link);
+  const auto r = run_datasummarizer(db, tmp, {"--output", link.string(), "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(r.out, expected);
+  EXPECT_TRUE(is_link_to(link, "/proc/self/fd/1")) << "the link was replaced";
+  if (!HasFailure()) {
+    // Now the real one, as in the report that found this: stdout is a pipe here.
+    const auto real = run_datasummarizer(db, tmp, {"--output", "/dev/stdout", "--format", "csv"});
+    EXPECT_EQ(real.exit_code, 0) << describe(real);
+    EXPECT_EQ(real.out, expected);
+  }
+  EXPECT_TRUE(is_link_to("/dev/stdout", "/proc/self/fd/1")) << "/dev/stdout was replaced";
+}
+
+TEST_F(DatasummarizerTest, AClosedPipeEndsWithExit74AndOneLine) {
+  load_shipped();
+  // As `datasummarizer --output - | head -c 0`: no reader by the time it writes.
+  // --format json: the same as the default, and it takes an old binary past its refusal of "-".
+  Process closed(datasummarizer_argv(tmp, {"--output", "-", "--format", "json"}), db.env(),
+                 {.cwd = tmp.path(), .closed_stdout = true});
+  const auto r = closed.wait();
+  EXPECT_EQ(r.exit_code, 74) << describe(r);
+  EXPECT_NE(r.err.find("standard output: its reader closed it"), std::string::npos) << r.err;
+  EXPECT_LE(count_lines(r.err), 2u) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "-")) << "wrote a file named -";
 }
 
 TEST_F(DatasummarizerTest, ListsReportsAndRefusesUnknownOnes) {

@@ -14,9 +14,14 @@ extern char** environ;
 
 namespace pipeline::testing {
 
-Process::Process(const std::vector<std::string>& argv, const EnvOverrides& env) {
+Process::Process(const std::vector<std::string>& argv, const EnvOverrides& env, const ProcessOptions& options) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  if (options.closed_stdout) {
+    // Closed before the fork: the child's writes find no reader, whatever its speed.
+    ::close(out[0]);
+    out[0] = -1;
+  }
 
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -43,6 +48,11 @@ Process::Process(const std::vector<std::string>& argv, const EnvOverrides& env) 
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) {
+      const char* message = "chdir failed\n";
+      (void)!::write(err[1], message, std::strlen(message));
+      ::_exit(127);
+    }
     const int null = ::open("/dev/null", O_RDONLY);
     ::dup2(null, 0);
     ::dup2(out[1], 1);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,10 +24,21 @@ struct ProcessResult {
 // Environment changes for a child: a value sets, nullopt unsets.
 using EnvOverrides = std::map<std::string, std::optional<std::string>>;
 
+// How a child is started, beyond its argv and environment.
+struct ProcessOptions {
+  // The child's working directory. Default (empty): the test's own.
+  std::filesystem::path cwd;
+  // Start the child with standard output a pipe whose read end is closed
+  // before it starts, as under `| head -c 0` once head has exited: every
+  // write to it fails with EPIPE (or raises SIGPIPE). Nothing is captured
+  // then: ProcessResult::out stays empty. Default off.
+  bool closed_stdout = false;
+};
+
 class Process {
  public:
   // Starts argv[0] (a path) with stdin from /dev/null.
-  Process(const std::vector<std::string>& argv, const EnvOverrides& env = {});
+  Process(const std::vector<std::string>& argv, const EnvOverrides& env = {}, const ProcessOptions& options = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

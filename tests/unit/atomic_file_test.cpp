@@ -152,6 +152,23 @@ TEST_F(AtomicFileTest, SetWithADirectoryAsATargetChangesNothing) {
   EXPECT_EQ(names(), (std::vector<std::string>{"a", "b", "c"})) << "temporaries or links left";
 }
 
+TEST_F(AtomicFileTest, SetWithAFifoOrALinkToOneAsATargetChangesNothing) {
+  // Renaming over them would leave a regular file where a FIFO's reader waits.
+  const std::map<std::string, std::string> old = {{"a", "old a"}, {"c", "old c"}};
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  fs::create_symlink("fifo", dir_ / "link");
+  for (const std::string name : {"fifo", "link"}) {
+    SCOPED_TRACE(name);
+    write_old(old);
+    const std::vector<FileContent> files = {{dir_ / "a", "new a"}, {dir_ / name, "new"}, {dir_ / "c", "new c"}};
+    expect_cant_create([&] { write_files_atomically(files); }, {(dir_ / name).string(), "not a regular file"});
+    expect_contents(old);
+    EXPECT_TRUE(fs::is_fifo(fs::symlink_status(dir_ / "fifo")));
+    EXPECT_TRUE(fs::is_symlink(dir_ / "link"));
+    EXPECT_EQ(names(), (std::vector<std::string>{"a", "c", "fifo", "link"})) << "temporaries or links left";
+  }
+}
+
 // rename(2), but failing with EIO on call number `failing_rename`.
 int renames = 0;
 int failing_rename = 0;

@@ -38,7 +38,8 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->group("Loading");
   app.add_option("--rejects", options.rejects, "Rejects CSV (default: <log-dir>/rejects-<run id>.csv)")
       ->group("Loading");
-  app.add_option("--report-json", options.report_json, "Also write the run report as JSON to this file")
+  app.add_option("--report-json", options.report_json,
+                 "Also write the run report as JSON to this file (- for standard output)")
       ->group("Loading");
   app.add_option_function<std::string>(
          "--progress",

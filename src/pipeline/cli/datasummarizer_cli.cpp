@@ -10,6 +10,7 @@ namespace pipeline::cli {
 void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, CommonFlags& flags, bool& list_reports) {
   app.description(
       "Runs reports on the loaded data and writes them as JSON or CSV, each file atomically.\n"
+      "A FIFO or device (/dev/stdout) is written in place, never replaced.\n"
       "By default: people_per_country to data/summary_output.json.");
   app.set_version_flag("--version", kVersion);
   app.add_option("--report", options.reports, "Report to run (repeatable); see --list-reports")->group("Reports");
@@ -23,7 +24,9 @@ void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, Com
          "json or csv (default: from --output's extension)")
       ->check(CLI::IsMember({"json", "csv"}))
       ->group("Output");
-  app.add_option("--output", options.output, "File for one report (default data/summary_output.json)")->group("Output");
+  app.add_option("--output", options.output,
+                 "File for one report (default data/summary_output.json); - for standard output")
+      ->group("Output");
   app.add_option("--output-dir", options.output_dir, "Directory for several reports: DIR/<report>.<ext>")
       ->group("Output");
   add_connection_flags(app, options.connection, flags);

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/util/atomic_file.hpp"
+#include "pipeline/util/output_file.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -59,7 +59,7 @@ void write_report_json(const std::filesystem::path& path, const RunRecord& run,
                        const std::filesystem::path& rejects_file, ExitCode code) {
   // It names files and the run's counts: not for every user of the machine.
   constexpr mode_t kReportPermissions = 0640;
-  util::write_file_atomically(path, report_json(run, started, seconds, rejects_file, code), kReportPermissions);
+  util::write_output(path, report_json(run, started, seconds, rejects_file, code), kReportPermissions);
 }
 
 }  // namespace pipeline::load

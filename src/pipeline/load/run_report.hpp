@@ -18,7 +18,9 @@ std::string summary_line(const RunRecord& run, double seconds);
 std::string report_json(const RunRecord& run, std::chrono::system_clock::time_point started, double seconds,
                         const std::filesystem::path& rejects_file, ExitCode code);
 
-// Writes report_json() to `path` atomically. Throws Error(kCantCreate).
+// Writes report_json() to `path` as util::write_output does: "-" is standard
+// output, a FIFO or device is written in place, a regular file replaced
+// atomically. Throws Error(kCantCreate), or Error(kIoError) for a closed pipe.
 void write_report_json(const std::filesystem::path& path, const RunRecord& run,
                        std::chrono::system_clock::time_point started, double seconds,
                        const std::filesystem::path& rejects_file, ExitCode code);

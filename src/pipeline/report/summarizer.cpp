@@ -10,7 +10,7 @@
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/session.hpp"
-#include "pipeline/util/atomic_file.hpp"
+#include "pipeline/util/output_file.hpp"
 
 namespace pipeline::report {
 namespace {
@@ -68,6 +68,7 @@ std::vector<Target> plan_outputs(const SummarizerOptions& options) {
   }
   const std::filesystem::path path = options.output.empty() ? kDefaultOutput : options.output;
   std::optional<Format> format = options.format;
+  if (!format && util::is_standard_output(path)) format = Format::kJson;
   if (!format) {
     format = format_of(path);
     if (!format) {
@@ -126,11 +127,14 @@ ExitCode run_summarize(const SummarizerOptions& options) {
     }
   }
   // One set: a failure part-way must not leave some files from this run and
-  // some from the previous one.
+  // some from the previous one. Standard output, a FIFO or a device is
+  // written in place first (output_file.hpp).
   std::vector<util::FileContent> files;
   for (std::size_t i = 0; i < targets.size(); ++i) files.push_back({targets[i].path, contents[i]});
-  util::write_files_atomically(files);
-  for (const Target& target : targets) spdlog::info("wrote {} ({})", target.path.string(), target.spec->name);
+  util::write_outputs(files);
+  for (const Target& target : targets) {
+    spdlog::info("wrote {} ({})", util::output_name(target.path), target.spec->name);
+  }
   spdlog::info("{} report(s) in {:.2f} s", targets.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return ExitCode::kOk;

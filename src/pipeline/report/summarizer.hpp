@@ -20,10 +20,11 @@ struct SummarizerOptions {
   std::vector<std::string> reports;
   // Run every report in the catalogue. Default off.
   bool all = false;
-  // json or csv. Unset (the default): from --output's extension, else json.
+  // json or csv. Unset (the default): from --output's extension; json for
+  // "-" or when no output is given.
   std::optional<Format> format;
-  // File for a single report. Default data/summary_output.json when neither
-  // this nor output_dir is given.
+  // File for a single report; "-" is standard output. Default
+  // data/summary_output.json when neither this nor output_dir is given.
   std::filesystem::path output;
   // Directory for several reports: DIR/<report>.<json|csv>.
   std::filesystem::path output_dir;
@@ -42,9 +43,10 @@ struct Target {
 // --output-dir, or an output extension that names no known format.
 std::vector<Target> plan_outputs(const SummarizerOptions& options);
 
-// Runs the reports and writes them. Returns kOk; throws Error otherwise
-// (kCantCreate when an output cannot be written: then every previous file
-// stays as it was, none is replaced).
+// Runs the reports and writes them (util::write_outputs). Returns kOk; throws
+// Error otherwise (kCantCreate when an output cannot be written: then every
+// previous regular file stays as it was, none is replaced; kIoError when the
+// reader of standard output or a FIFO went away part-way).
 ExitCode run_summarize(const SummarizerOptions& options);
 
 }  // namespace pipeline::report

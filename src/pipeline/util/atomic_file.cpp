@@ -85,7 +85,9 @@ Staged stage(const FileContent& file, mode_t mode) {
   return staged;
 }
 
-// Refuses, before the first rename, a target that no rename could replace.
+// Refuses, before the first rename, a target that no rename could replace,
+// and one that must not be replaced: a FIFO, a device or a socket, or a link
+// to one (output_file.hpp writes those in place).
 void check_target(const Staged& staged) {
   struct stat st {};
   if (::lstat(staged.target.c_str(), &st) != 0) {
@@ -93,6 +95,13 @@ void check_target(const Staged& staged) {
     fail(staged.target, "cannot inspect it", errno);
   }
   if (S_ISDIR(st.st_mode)) fail(staged.target, "cannot replace it", EISDIR);
+  if (S_ISLNK(st.st_mode) && ::stat(staged.target.c_str(), &st) != 0) return;  // a dangling link
+  if (S_ISDIR(st.st_mode)) fail(staged.target, "cannot replace it", EISDIR);
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(ExitCode::kCantCreate,
+                fmt::format("cannot write {}: it is not a regular file, and only a regular file is replaced",
+                            staged.target.string()));
+  }
 }
 
 // Keeps the old file under a second name until every rename has succeeded.

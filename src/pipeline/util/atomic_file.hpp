@@ -25,6 +25,10 @@
 // - Where no hard link can be made (a file system without them, or another
 //   user's old file under fs.protected_hardlinks), a set of two or more files
 //   fails before the first rename, saying so; a single file needs no link.
+// Only regular files are replaced: a target that is a FIFO, a device or a
+// socket, or a link to one, is refused before the first rename
+// (output_file.hpp writes those in place instead). A link to a regular file
+// is itself replaced by the new file; output_file.hpp resolves it first.
 #pragma once
 
 #include <sys/types.h>
@@ -49,7 +53,8 @@ struct FileContent {
 using RenameFunction = int (*)(const char* from, const char* to);
 
 // Replaces every target in `files` with its content, all or nothing, as the
-// comment at the top of this file describes; the paths should be distinct.
+// comment at the top of this file describes; the paths should be distinct
+// and name regular files (or nothing yet).
 // New files get each file's permissions minus the umask. Throws Error(kCantCreate) naming
 // the file that failed and the system's reason.
 void write_files_atomically(std::span<const FileContent> files, RenameFunction rename_file = nullptr);

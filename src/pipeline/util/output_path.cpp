@@ -11,22 +11,41 @@
 #include <fmt/format.h>
 
 #include "pipeline/error.hpp"
+#include "pipeline/util/output_file.hpp"
 
 namespace pipeline::util {
+namespace {
+
+[[noreturn]] void refuse(const std::filesystem::path& path, std::string_view what, std::string_view reason) {
+  throw Error(ExitCode::kCantCreate, fmt::format("cannot write {} to {}: {}", what, output_name(path), reason));
+}
+
+}  // namespace
 
 void check_output_path(const std::filesystem::path& path, std::string_view what) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    throw Error(ExitCode::kCantCreate, fmt::format("cannot write {} to {}: it is a directory", what, path.string()));
+  const OutputTarget target = resolve_output(path);
+  switch (target.way) {
+    case OutputWay::kStandardOutput:
+      return;
+    case OutputWay::kDirectory:
+      refuse(path, what, "it is a directory");
+    case OutputWay::kInPlace: {
+      // Not opened: a FIFO's open would wait for its reader.
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) refuse(path, what, "it is a socket");
+      if (::access(path.c_str(), W_OK) != 0) refuse(path, what, std::strerror(errno));
+      return;
+    }
+    case OutputWay::kReplace:
+      break;
   }
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  // The new file is made beside the file to replace (a link resolved).
+  const std::filesystem::path& file = target.path;
+  const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
   std::string probe = (dir / ".").string();
-  probe.append(path.filename().string()).append(".probe.XXXXXX");
+  probe.append(file.filename().string()).append(".probe.XXXXXX");
   const int fd = ::mkstemp(probe.data());
-  if (fd < 0) {
-    throw Error(ExitCode::kCantCreate,
-                fmt::format("cannot write {} to {}: {}", what, path.string(), std::strerror(errno)));
-  }
+  if (fd < 0) refuse(path, what, std::strerror(errno));
   ::close(fd);
   ::unlink(probe.c_str());
 }

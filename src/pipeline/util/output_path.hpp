@@ -9,9 +9,13 @@
 namespace pipeline::util {
 
 // Throws Error(kCantCreate), naming `what` (e.g. "the run report"), the path
-// and the system's reason, unless a file can be created beside `path`: its
-// directory exists and takes a new file, and `path` is not a directory.
-// Creates and removes a probe file; leaves an existing `path` alone.
+// and the system's reason, unless the output can be written the way
+// write_outputs (output_file.hpp) will write it: "-" (standard output) always
+// passes; a FIFO or device must be writable (it is not opened: a FIFO would
+// wait for its reader), a socket is refused; otherwise a file must be
+// creatable beside the file to replace (a link resolved): its directory
+// exists and takes a new file, and `path` is not a directory. Creates and
+// removes a probe file; leaves an existing `path` alone.
 void check_output_path(const std::filesystem::path& path, std::string_view what);
 
 // Whether `a` and `b` both exist and are the same file (device and inode),
