@@ -18,6 +18,10 @@ enum class ExitCode : int {
   kCantCreate = 73,  // an output file cannot be written
   kTempFail = 75,    // database unreachable or busy: try again later
   kNoPerm = 77,      // the database refused the credentials or a privilege
+  // Stopped by a signal, cleaned up: 128 + the signal's number, as a shell
+  // reports a process the signal killed (util/interrupt.hpp).
+  kInterrupted = 130,  // SIGINT
+  kTerminated = 143,   // SIGTERM (docker stop)
 };
 
 class Error : public std::runtime_error {
@@ -41,6 +45,8 @@ inline constexpr const char* kExitCodeHelp =
     "  71  the system lacks what the tool needs (e.g. /dev/null)\n"
     "  73  output cannot be written\n"
     "  75  temporary failure: database unreachable or busy; try again later\n"
-    "  77  the database refused the credentials or a privilege\n";
+    "  77  the database refused the credentials or a privilege\n"
+    "  130 stopped by SIGINT, after cleaning up: nothing was changed\n"
+    "  143 stopped by SIGTERM (docker stop), likewise\n";
 
 }  // namespace pipeline
