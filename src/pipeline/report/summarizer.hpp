@@ -44,7 +44,8 @@ std::vector<Target> plan_outputs(const SummarizerOptions& options);
 
 // Runs the reports and writes them. Returns kOk; throws Error otherwise
 // (kCantCreate when an output cannot be written: then every previous file
-// stays as it was, none is replaced).
+// stays as it was, none is replaced; so, too, after SIGINT or SIGTERM, which
+// kill a running query and throw util::interrupt_error()).
 ExitCode run_summarize(const SummarizerOptions& options);
 
 }  // namespace pipeline::report
