@@ -114,6 +114,8 @@ ExitCode ShardLoad::load() {
     // References were checked row by row against places; the server need not
     // check them again (the append stage has no foreign key to check).
     setup.target = db::BulkTarget{.table = tables_.people, .columns = kPeopleTableColumns, .setup = {}};
+    // Never published after a failure (and dropped): a stopped stream commits, quickly.
+    setup.target->scratch = true;
     if (!append) setup.target->setup.push_back("SET SESSION foreign_key_checks = 0");
   }
   setup.connection = options_.connection;
