@@ -1,6 +1,7 @@
 // SIGINT and SIGTERM (docker stop) in the middle of a run, each at a point
 // the machine's speed cannot move: a loader held mid-stream by a FIFO, or
-// waiting for a lock, or a summarizer whose query waits for a table lock.
+// waiting for a lock, or publishing behind a table lock (a statement only
+// KILL QUERY ends), or a summarizer whose query waits for a table lock.
 // Each must clean up and exit within 5 s; a second signal ends it at once.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -54,8 +55,8 @@ class HeldLoad {
       : fifo_(tmp / "held.csv"),
         loader_(dataloader_argv(tmp, fifo_.path(), {"--mode", mode, "--report-json", report.string()}), db.env()) {
     write_people(tmp / "big.csv", 200000, 11);
-    const CsvParts parts = split_header(read_file(tmp / "big.csv"));
-    written_ = fifo_.write(parts.header + parts.rows.substr(0, parts.rows.size() / 2));
+    parts_ = split_header(read_file(tmp / "big.csv"));
+    written_ = fifo_.write(parts_.header + parts_.rows.substr(0, parts_.rows.size() / 2));
     db::Session watcher(db.options());
     streaming_ = written_ && eventually([&] { return !loader_.running() || !scratch_tables(watcher).empty(); }) &&
                  loader_.running();
@@ -66,8 +67,15 @@ class HeldLoad {
     return ::testing::AssertionFailure() << "the load never reached the streaming phase";
   }
   Process& loader() { return loader_; }
+  // Writes the other half of the rows and ends the input.
+  bool finish_input() {
+    const bool written = fifo_.write(parts_.rows.substr(parts_.rows.size() / 2));
+    fifo_.close();
+    return written;
+  }
 
  private:
+  CsvParts parts_;
   FifoInput fifo_;
   Process loader_;
   bool written_ = false;
@@ -127,6 +135,50 @@ INSTANTIATE_TEST_SUITE_P(Signals, SignalMidLoadTest,
                                            SignalCase{SIGINT, "SIGINT", "replace", 130},
                                            SignalCase{SIGTERM, "SIGTERM", "append", 143}),
                          [](const auto& test) { return std::string(test.param.name) + "_" + test.param.mode; });
+
+// A long statement of the publish, before the data goes live, cannot poll a
+// flag: it is killed. Here it waits for a table lock a session holds on people.
+class SignalDuringPublishTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SignalDuringPublishTest, KillsTheWaitingStatementAndFailsTheRunWithNothingChanged) {
+  const std::string mode = GetParam();
+  TestDatabase db("signal-publish");
+  TempDir tmp;
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv")), db.env()).exit_code, 0);
+  const auto before = live_checksums(db);
+  const auto report = tmp / "report.json";
+  HeldLoad load(db, tmp, mode, report);
+  ASSERT_TRUE(load.held());
+  db::Session holder(db.options());
+  holder.execute("LOCK TABLES people WRITE");
+  ASSERT_TRUE(load.finish_input());
+  ASSERT_TRUE(eventually([&] {
+    return !load.loader().running() || holder.query_value(
+                                           "SELECT COUNT(*) FROM information_schema.processlist "
+                                           "WHERE state LIKE 'Waiting for table metadata lock%'") != "0";
+  }));
+  ASSERT_TRUE(load.loader().running()) << describe(load.loader().wait());
+  const auto waiting = holder.query_value(
+      "SELECT info FROM information_schema.processlist WHERE state LIKE 'Waiting for table metadata lock%'");
+
+  const auto [result, seconds] = signal_and_wait(load.loader(), SIGTERM);
+  std::cout << "SIGTERM while the " << mode << " publish waits for people (in " << waiting.value_or("?")
+            << "): the loader exited in " << seconds << " s\n";
+  holder.execute("UNLOCK TABLES");
+  EXPECT_EQ(result.exit_code, 143) << describe(result);
+  EXPECT_LT(seconds, kExitBudgetSeconds) << describe(result);
+  db::Session s(db.options());
+  const auto ledger = s.query("SELECT status, error_text FROM load_runs ORDER BY id DESC LIMIT 1");
+  ASSERT_EQ(ledger.rows.size(), 1u);
+  EXPECT_EQ(ledger.rows[0][0], "failed");
+  EXPECT_NE(ledger.rows[0][1].value_or("").find("interrupted by SIGTERM"), std::string::npos)
+      << ledger.rows[0][1].value_or("NULL");
+  EXPECT_TRUE(std::filesystem::exists(report)) << "no run report";
+  EXPECT_EQ(scratch_tables(s), "") << "scratch tables were left behind";
+  EXPECT_EQ(live_checksums(db), before) << "the live tables changed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, SignalDuringPublishTest, ::testing::Values("replace", "append"));
 
 TEST(SignalTest, WaitingForTheLoadLockStopsWithin5s) {
   TestDatabase db("signal-wait");
