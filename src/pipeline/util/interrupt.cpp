@@ -1,6 +1,7 @@
 #include "pipeline/util/interrupt.hpp"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,7 +25,8 @@ std::atomic<int> g_signal{0};
 // Never destroyed: the signal threads outlive main's return.
 struct Cancellers {
   std::mutex mutex;
-  std::condition_variable raised;
+  // Only for its timed wait between two rounds of cancelling.
+  std::condition_variable pause;
   // GUARDED_BY(mutex); a canceller runs only while holding it.
   std::vector<const std::function<void()>*> live;
 };
@@ -47,7 +49,7 @@ void cancel_forever() {
         spdlog::debug("cancelling a call after the signal: {}", e.what());
       }
     }
-    c.raised.wait_for(lock, kCancelEvery);
+    c.pause.wait_for(lock, kCancelEvery);
   }
 }
 
