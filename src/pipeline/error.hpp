@@ -19,6 +19,10 @@ enum class ExitCode : int {
   kIoError = 74,     // the output's reader went away (a closed pipe) before the whole output was written
   kTempFail = 75,    // database unreachable or busy: try again later
   kNoPerm = 77,      // the database refused the credentials or a privilege
+  // Stopped by a signal, cleaned up: 128 + the signal's number, as a shell
+  // reports a process the signal killed (util/interrupt.hpp).
+  kInterrupted = 130,  // SIGINT
+  kTerminated = 143,   // SIGTERM (docker stop)
 };
 
 class Error : public std::runtime_error {
@@ -43,6 +47,8 @@ inline constexpr const char* kExitCodeHelp =
     "  73  output cannot be written\n"
     "  74  the output's reader went away (closed pipe): the output is incomplete\n"
     "  75  temporary failure: database unreachable or busy; try again later\n"
-    "  77  the database refused the credentials or a privilege\n";
+    "  77  the database refused the credentials or a privilege\n"
+    "  130 stopped by SIGINT, after cleaning up: nothing was changed\n"
+    "  143 stopped by SIGTERM (docker stop), likewise\n";
 
 }  // namespace pipeline

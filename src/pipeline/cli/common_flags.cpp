@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/cli/flag_values.hpp"
+#include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/log_text.hpp"
 #include "pipeline/util/output_path.hpp"
 
@@ -155,14 +156,21 @@ int run_guarded(const std::function<ExitCode()>& work) {
   // so must a file-size limit (ulimit -f).
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
+  // SIGINT and SIGTERM stop the work through its failure path (interrupt.hpp).
+  util::install_interrupt_handling();
+  // A failure after a signal is the signal's doing, whatever it broke on the way.
+  auto exit_code = [](ExitCode code) {
+    const int signal_number = util::interrupt_signal();
+    return static_cast<int>(signal_number != 0 ? util::interrupt_error(signal_number).code() : code);
+  };
   try {
     return static_cast<int>(work());
   } catch (const Error& e) {
     spdlog::error("{}", e.what());
-    return static_cast<int>(e.code());
+    return exit_code(e.code());
   } catch (const std::exception& e) {
     spdlog::critical("internal error: {}", e.what());
-    return static_cast<int>(ExitCode::kSoftware);
+    return exit_code(ExitCode::kSoftware);
   }
 }
 

@@ -88,7 +88,10 @@ DbError error_of(MYSQL* mysql, const std::string& what) {
 }  // namespace
 
 BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
-    : target_(target.table), token_(random_token()), skip_duplicates_(target.skip_duplicates) {
+    : target_(target.table),
+      token_(random_token()),
+      skip_duplicates_(target.skip_duplicates),
+      scratch_(target.scratch) {
   static std::once_flag library_initialised;
   std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
 
@@ -301,7 +304,11 @@ void BulkLoad::abort() noexcept {
   }
   if (worker_.joinable()) worker_.join();
   finished_ = true;
-  mysql_real_query(mysql_, "ROLLBACK", 8);
+  if (scratch_) {
+    mysql_real_query(mysql_, "COMMIT", 6);
+  } else {
+    mysql_real_query(mysql_, "ROLLBACK", 8);
+  }
 }
 
 }  // namespace pipeline::db

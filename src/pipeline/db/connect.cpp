@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <optional>
-#include <thread>
 
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::db {
 
@@ -32,7 +32,7 @@ void retry_connect(const ConnectionOptions& options, const std::function<void()>
       }
       const auto wait = std::min(backoff, left);
       spdlog::warn("connect attempt {} failed, retrying in {}: {}", tries, wait, e.what());
-      std::this_thread::sleep_for(wait);
+      util::sleep_interruptibly(wait);
       backoff = std::min(backoff * 2, kMaxBackoff);
     }
   }

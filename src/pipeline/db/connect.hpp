@@ -13,7 +13,8 @@ namespace pipeline::db {
 // is retried after 250 ms, doubling to at most 8 s, until
 // options.connect_timeout has passed since the first try; each failure is
 // logged. At the deadline throws Error(kTempFail) naming the last failure.
-// Any other error (bad password, unknown database) is thrown at once.
+// Any other error (bad password, unknown database) is thrown at once, and so
+// is util::interrupt_error() when SIGINT or SIGTERM comes during a pause.
 void retry_connect(const ConnectionOptions& options, const std::function<void()>& attempt);
 
 // A Session, connected through retry_connect.

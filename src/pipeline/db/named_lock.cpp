@@ -5,9 +5,16 @@
 
 #include "pipeline/db/session.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/sha256.hpp"
 
 namespace pipeline::db {
+namespace {
+
+constexpr std::chrono::seconds kWaitSlice{1};
+
+}  // namespace
+
 namespace lock_names {
 namespace {
 
@@ -38,8 +45,7 @@ std::string shard(const std::string& database, const std::string& run_id, unsign
 }
 
 std::string shard_sql(std::string_view table) {
-  return fmt::format("CONCAT('dl.', LEFT(SHA2(DATABASE(), 256), 8), '.shard.', {0}.run_id, '.', {0}.shard)",
-                     table);
+  return fmt::format("CONCAT('dl.', LEFT(SHA2(DATABASE(), 256), 8), '.shard.', {0}.run_id, '.', {0}.shard)", table);
 }
 
 std::string setup(const std::string& database, const std::string& run_id) {
@@ -55,7 +61,12 @@ NamedLock::NamedLock(Session& session, std::string name, std::chrono::seconds wa
     const auto holder = session_.query_value("SELECT IS_USED_LOCK(?)", {name_});
     spdlog::info("waiting up to {} s for lock '{}', held by server connection {}", wait.count(), name_,
                  holder.value_or("?"));
-    if (session_.query_value("SELECT GET_LOCK(?, ?)", {name_, std::int64_t{wait.count()}}) == "1") return;
+    // In slices, so that a signal stops the wait within one.
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < deadline) {
+      util::check_interrupted();
+      if (session_.query_value("SELECT GET_LOCK(?, ?)", {name_, std::int64_t{kWaitSlice.count()}}) == "1") return;
+    }
   }
   const auto holder = session_.query_value("SELECT IS_USED_LOCK(?)", {name_});
   throw Error(ExitCode::kTempFail,
@@ -63,6 +74,7 @@ NamedLock::NamedLock(Session& session, std::string name, std::chrono::seconds wa
 }
 
 NamedLock::~NamedLock() {
+  const InterruptibleStatements cleanup(session_, false);
   try {
     session_.query_value("SELECT RELEASE_LOCK(?)", {name_});
   } catch (const std::exception& e) {
@@ -75,6 +87,7 @@ void NamedLock::check_held() const {
   try {
     held = session_.query_value("SELECT IS_USED_LOCK(?) = CONNECTION_ID()", {name_});
   } catch (const Error& e) {
+    util::check_interrupted();  // a signal's doing, not a lost connection
     throw Error(
         ExitCode::kTempFail,
         fmt::format("lost the server connection that holds lock '{}', and the lock with it: {}", name_, e.what()));

@@ -41,7 +41,8 @@ class NamedLock {
  public:
   // Takes lock `name`, waiting up to `wait` (and logging that it waits, and
   // for whom, when another connection holds it). If it cannot be had, throws
-  // Error(kTempFail): `busy`, then which connection holds it.
+  // Error(kTempFail): `busy`, then which connection holds it. A wait stops
+  // within a second of SIGINT or SIGTERM, with util::interrupt_error().
   NamedLock(Session& session, std::string name, std::chrono::seconds wait, const std::string& busy);
   // Releases the lock; a connection that is gone has released it already.
   ~NamedLock();

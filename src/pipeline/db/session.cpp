@@ -7,9 +7,13 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <optional>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::db {
 
@@ -33,9 +37,39 @@ std::string ConnectionOptions::describe() const {
 struct Session::Impl {
   std::unique_ptr<sql::Connection> connection;
   std::string target;
+  // For the connection that kills a statement after a signal.
+  ConnectionOptions options;
+  // This connection's CONNECTION_ID(); read when first made interruptible.
+  std::string id;
+  bool interruptible = false;
 };
 
 namespace {
+
+constexpr int kQueryInterrupted = 1317;  // ER_QUERY_INTERRUPTED
+
+// Ends the statement running on connection `id`, from a connection of its own.
+void kill_query(const ConnectionOptions& options, const std::string& id) {
+  Session killer(options);
+  killer.execute("KILL QUERY " + id);
+}
+
+// Runs `statement`; when `interruptible`, a signal kills it (connection `id`).
+template <class Statement>
+auto run_statement(bool interruptible, const ConnectionOptions& options, const std::string& id,
+                   const Statement& statement) {
+  std::optional<util::CancelOnInterrupt> cancel;
+  if (interruptible) {
+    cancel.emplace([&options, &id] { kill_query(options, id); });
+    util::check_interrupted();
+  }
+  try {
+    return statement();
+  } catch (const sql::SQLException& e) {
+    if (interruptible && e.getErrorCode() == kQueryInterrupted) util::check_interrupted();
+    throw;
+  }
+}
 
 [[noreturn]] void rethrow(const std::string& what, const sql::SQLException& e) {
   throw DbError(what, e.getErrorCode(), e.getSQLState(), e.what());
@@ -92,6 +126,7 @@ ResultTable read_all(sql::ResultSet& results) {
 
 Session::Session(const ConnectionOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->target = options.describe();
+  impl_->options = options;
   sql::ConnectOptionsMap properties;
   properties["hostName"] = options.uses_socket()
                                ? sql::SQLString("unix://" + options.socket)
@@ -126,15 +161,17 @@ Session& Session::operator=(Session&&) noexcept = default;
 
 std::uint64_t Session::execute(std::string_view sql, const std::vector<Value>& params) {
   try {
-    if (params.empty()) {
-      std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
-      statement->execute(sql::SQLString(std::string(sql)));
-      return statement->getUpdateCount();
-    }
-    std::unique_ptr<sql::PreparedStatement> statement(
-        impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
-    bind(*statement, params);
-    return static_cast<std::uint64_t>(statement->executeUpdate());
+    return run_statement(impl_->interruptible, impl_->options, impl_->id, [&]() -> std::uint64_t {
+      if (params.empty()) {
+        std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
+        statement->execute(sql::SQLString(std::string(sql)));
+        return statement->getUpdateCount();
+      }
+      std::unique_ptr<sql::PreparedStatement> statement(
+          impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
+      bind(*statement, params);
+      return static_cast<std::uint64_t>(statement->executeUpdate());
+    });
   } catch (const sql::SQLException& e) {
     rethrow("running " + summarize(sql), e);
   }
@@ -142,19 +179,26 @@ std::uint64_t Session::execute(std::string_view sql, const std::vector<Value>& p
 
 ResultTable Session::query(std::string_view sql, const std::vector<Value>& params) {
   try {
-    if (params.empty()) {
-      std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
-      std::unique_ptr<sql::ResultSet> results(statement->executeQuery(sql::SQLString(std::string(sql))));
+    return run_statement(impl_->interruptible, impl_->options, impl_->id, [&] {
+      if (params.empty()) {
+        std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
+        std::unique_ptr<sql::ResultSet> results(statement->executeQuery(sql::SQLString(std::string(sql))));
+        return read_all(*results);
+      }
+      std::unique_ptr<sql::PreparedStatement> statement(
+          impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
+      bind(*statement, params);
+      std::unique_ptr<sql::ResultSet> results(statement->executeQuery());
       return read_all(*results);
-    }
-    std::unique_ptr<sql::PreparedStatement> statement(
-        impl_->connection->prepareStatement(sql::SQLString(std::string(sql))));
-    bind(*statement, params);
-    std::unique_ptr<sql::ResultSet> results(statement->executeQuery());
-    return read_all(*results);
+    });
   } catch (const sql::SQLException& e) {
     rethrow("running " + summarize(sql), e);
   }
+}
+
+bool Session::set_interruptible(bool on) {
+  if (on && impl_->id.empty()) impl_->id = query_value("SELECT CONNECTION_ID()").value_or("");
+  return std::exchange(impl_->interruptible, on && !impl_->id.empty());
 }
 
 std::optional<std::string> Session::query_value(std::string_view sql, const std::vector<Value>& params) {

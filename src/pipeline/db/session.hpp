@@ -41,9 +41,31 @@ class Session {
   // The first column of the first row, or nullopt if there is no row or it is NULL.
   std::optional<std::string> query_value(std::string_view sql, const std::vector<Value>& params = {});
 
+  // Whether SIGINT and SIGTERM cancel this session's statements; returns the
+  // previous setting. Use InterruptibleStatements rather than this.
+  bool set_interruptible(bool on);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// While it lives, SIGINT and SIGTERM cancel the statements of `session`: one
+// running when the signal comes is killed (KILL QUERY, from a connection of
+// its own) and throws util::interrupt_error(), and none starts afterwards.
+// For steps a run may abandon: never around a clean-up, nor once data is live
+// (`on` false shields those inside an interruptible scope).
+class InterruptibleStatements {
+ public:
+  explicit InterruptibleStatements(Session& session, bool on = true)
+      : session_(session), previous_(session.set_interruptible(on)) {}
+  ~InterruptibleStatements() { session_.set_interruptible(previous_); }
+  InterruptibleStatements(const InterruptibleStatements&) = delete;
+  InterruptibleStatements& operator=(const InterruptibleStatements&) = delete;
+
+ private:
+  Session& session_;
+  bool previous_;
 };
 
 // Statements every session runs first, on either client library.

@@ -1,7 +1,6 @@
 #include "pipeline/load/cutover.hpp"
 
 #include <algorithm>
-#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -10,6 +9,7 @@
 #include "pipeline/db/lock_wait.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -70,6 +70,7 @@ void cut_over(db::Session& session, std::string_view rename_sql, const CutoverTi
   Clock::time_point logged{};
   std::chrono::milliseconds pause = timing.first_pause;
   for (int attempt = 1;; ++attempt) {
+    util::check_interrupted();
     try {
       session.execute(rename_sql);
       if (attempt > 1) spdlog::info("got the tables on attempt {}", attempt);
@@ -92,7 +93,7 @@ void cut_over(db::Session& session, std::string_view rename_sql, const CutoverTi
           "so that other readers wait no longer than that",
           blockers, std::chrono::duration_cast<std::chrono::seconds>(deadline - now).count(), timing.attempt.count());
     }
-    std::this_thread::sleep_for(pause);
+    util::sleep_interruptibly(pause);
     pause = std::min(pause * 2, timing.max_pause);
   }
 }

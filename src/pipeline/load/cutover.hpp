@@ -31,8 +31,9 @@ struct CutoverTiming {
 // Runs `rename_sql` on `session`, retrying while it cannot get its locks,
 // and logging who it waits for. Throws Error(kTempFail) once `timing.total`
 // has passed, naming the connections that held the tables open; any other
-// error is thrown at once. The session's lock_wait_timeout is restored
-// before it returns or throws.
+// error is thrown at once, and so is util::interrupt_error() once SIGINT or
+// SIGTERM came (checked before each attempt and while pausing). The
+// session's lock_wait_timeout is restored before it returns or throws.
 void cut_over(db::Session& session, std::string_view rename_sql, const CutoverTiming& timing);
 
 // The connections that may be holding the metadata lock a cut-over waits

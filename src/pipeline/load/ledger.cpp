@@ -163,6 +163,8 @@ void set_open_shards(db::Session& session, const std::string& run_id, ShardStatu
 
 bool record_run_retrying(db::Session& session, const RunRecord& run, std::optional<ShardStatus> shards,
                          std::chrono::seconds budget) {
+  // Whole or not at all, whatever signal comes: this is how a stopped run is recorded too.
+  const db::InterruptibleStatements whole(session, false);
   const auto deadline = std::chrono::steady_clock::now() + budget;
   std::chrono::milliseconds backoff{250};
   for (int attempt = 1;; ++attempt) {

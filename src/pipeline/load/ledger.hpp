@@ -99,7 +99,7 @@ void set_open_shards(db::Session& session, const std::string& run_id, ShardStatu
 // record_run, and set_open_shards(`shards`) if given, in one transaction,
 // retried while another session holds the rows (lock wait timeout, deadlock)
 // for up to `budget`. Returns false, having logged why, when it could not be
-// written.
+// written. SIGINT and SIGTERM do not cut it short (see InterruptibleStatements).
 bool record_run_retrying(db::Session& session, const RunRecord& run, std::optional<ShardStatus> shards,
                          std::chrono::seconds budget);
 

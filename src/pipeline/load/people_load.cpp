@@ -14,6 +14,7 @@
 #include "pipeline/load/reject_log.hpp"
 #include "pipeline/util/date.hpp"
 #include "pipeline/util/input_file.hpp"
+#include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -112,6 +113,11 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
   auto next_beat = std::chrono::steady_clock::now() + kHeartbeatEvery;
   while (done.load() < job_count) {
     progress.update(shared.rows.load(), shared.bytes.load());
+    if (!stopped && util::interrupt_signal() != 0) {
+      // A signal: every job stops within a tick (a pipe's read waits in slices too).
+      stopped = std::make_exception_ptr(util::interrupt_error(util::interrupt_signal()));
+      shared.stop = true;
+    }
     if (setup.heartbeat && !stopped && std::chrono::steady_clock::now() >= next_beat) {
       next_beat += kHeartbeatEvery;
       try {

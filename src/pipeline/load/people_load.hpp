@@ -74,7 +74,9 @@ struct PeopleLoaded {
 // scan, reopened by range otherwise. Rejected rows go to `rejects` in file order. Over the
 // reject limit, loading stops (reading goes on, to report every bad row)
 // and nothing is committed by the jobs still running. Throws Error for a
-// bad header (kDataError), unreadable input, or a failed stream.
+// bad header (kDataError), unreadable input, or a failed stream; and
+// util::interrupt_error() within a tick of SIGINT or SIGTERM, the streams
+// rolled back as for the heartbeat's error.
 PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, const PeopleLoadSetup& setup,
                          RejectLog& rejects);
 

@@ -10,6 +10,7 @@
 #include "pipeline/load/live_tables.hpp"
 #include "pipeline/load/people_table.hpp"
 #include "pipeline/load/verify.hpp"
+#include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -84,6 +85,9 @@ void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t v
   // If the outcome cannot be recorded after the RENAME, a later run finds
   // the parked places table and needs only to mark the run succeeded.
   record_counts_first(c, record);
+  // From the RENAME on, nothing is abandoned: a signal stops only the waits
+  // before it (cut_over checks), and the outcome is recorded as it is.
+  const db::InterruptibleStatements going_live(c.control, false);
   try {
     cut_over(c.control, rename, c.cutover);
   } catch (const db::DbError& e) {
@@ -145,6 +149,7 @@ std::uint64_t deduplicate(db::Session& control, const RunTables& tables) {
 void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& places, std::uint64_t fresh) {
   const std::vector<const Place*> changes = places.changes();
   record_counts_first(c, record);
+  const db::InterruptibleStatements going_live(c.control, false);
   record.status = RunStatus::kSucceeded;
   bool committing = false;
   try {
@@ -154,8 +159,14 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
     record_run(c.control, record);
     set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
     write_places(c.control, "places", changes, true);
-    const std::uint64_t inserted = c.control.execute(fmt::format("INSERT INTO people ({0}) SELECT {0} FROM {1}",
-                                                                 kPeopleColumnList, quote_identifier(c.tables.people)));
+    std::uint64_t inserted = 0;
+    {
+      // Still rolled back by a signal, up to the COMMIT.
+      const db::InterruptibleStatements abandonable(c.control);
+      inserted = c.control.execute(fmt::format("INSERT INTO people ({0}) SELECT {0} FROM {1}", kPeopleColumnList,
+                                               quote_identifier(c.tables.people)));
+      util::check_interrupted();
+    }
     if (inserted != fresh) {
       throw Error(ExitCode::kSoftware, fmt::format("inserted {} people, expected {}", inserted, fresh));
     }
@@ -190,6 +201,8 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
 }  // namespace
 
 void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, RunRecord& record) {
+  // Until the data goes live a signal stops any statement, and the run fails with nothing changed.
+  const db::InterruptibleStatements abandonable(c.control);
   refuse(check_same_inputs(shards, record.run_id));
   refuse(check_ranges_tile(shards, record.run_id));
   const PeopleCounts totals = total(shards);

@@ -38,7 +38,9 @@ struct PublishContext {
 // Publishes the run of `shards` (every one loaded), filling `record`'s
 // counts and setting its status to succeeded, which it records in load_runs
 // itself. Throws Error when the run is refused or fails before its data went
-// live: nothing is published then, and the caller records the failure.
+// live: nothing is published then, and the caller records the failure. So
+// does SIGINT or SIGTERM before the data goes live (util::interrupt_error());
+// once the RENAME or COMMIT has run, a signal changes nothing.
 void publish(const PublishContext& context, const std::vector<ShardRecord>& shards, RunRecord& record);
 
 }  // namespace pipeline::load

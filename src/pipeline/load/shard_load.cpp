@@ -15,6 +15,7 @@
 #include "pipeline/load/sweep.hpp"
 #include "pipeline/load/verify.hpp"
 #include "pipeline/util/input_file.hpp"
+#include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -57,6 +58,8 @@ ShardLoad::ShardLoad(const LoaderOptions& options, db::Session& control, RunReco
       tables_(record.run_id) {}
 
 ExitCode ShardLoad::load() {
+  // Nothing is live yet: a signal may stop any statement of the load.
+  const db::InterruptibleStatements abandonable(control_);
   util::InputFile places_file(options_.places);
   util::InputFile people_file(options_.people);
   record_.places.bytes = places_file.size();
@@ -111,6 +114,8 @@ ExitCode ShardLoad::load() {
     // References were checked row by row against places; the server need not
     // check them again (the append stage has no foreign key to check).
     setup.target = db::BulkTarget{.table = tables_.people, .columns = kPeopleTableColumns, .setup = {}};
+    // Never published after a failure (and dropped): a stopped stream commits, quickly.
+    setup.target->scratch = true;
     if (!append) setup.target->setup.push_back("SET SESSION foreign_key_checks = 0");
   }
   setup.connection = options_.connection;
@@ -202,6 +207,7 @@ ExitCode ShardLoad::publish_run(const std::vector<ShardRecord>& shards) {
                                options_.allow_empty,
                                CutoverTiming{.total = options_.publish_timeout}};
   try {
+    util::check_interrupted();
     publish(context, shards, record_);
   } catch (const Error& e) {
     if (record_.status == RunStatus::kSucceeded) {

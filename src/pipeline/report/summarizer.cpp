@@ -10,6 +10,7 @@
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/session.hpp"
+#include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/output_file.hpp"
 
 namespace pipeline::report {
@@ -85,6 +86,8 @@ ExitCode run_summarize(const SummarizerOptions& options) {
   const std::vector<Target> targets = plan_outputs(options);
   const auto started = std::chrono::steady_clock::now();
   db::Session session = db::connect_with_retry(options.connection);
+  // It only reads: a signal may stop any of its statements.
+  const db::InterruptibleStatements abandonable(session);
   session.execute(fmt::format("SET SESSION tmp_table_size = {0}, max_heap_table_size = {0}", kTempTableBytes));
   // One snapshot for every report. The read view is created by the first
   // read, after that statement has opened (and metadata-locked) both tables,
@@ -117,6 +120,9 @@ ExitCode run_summarize(const SummarizerOptions& options) {
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   session.execute("COMMIT");
+  // The last moment a signal leaves the old reports; once begun, the write
+  // (milliseconds, all or nothing) completes.
+  util::check_interrupted();
 
   if (!options.output_dir.empty()) {
     std::error_code error;

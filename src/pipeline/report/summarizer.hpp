@@ -46,7 +46,9 @@ std::vector<Target> plan_outputs(const SummarizerOptions& options);
 // Runs the reports and writes them (util::write_outputs). Returns kOk; throws
 // Error otherwise (kCantCreate when an output cannot be written: then every
 // previous regular file stays as it was, none is replaced; kIoError when the
-// reader of standard output or a FIFO went away part-way).
+// reader of standard output or a FIFO went away part-way; after SIGINT or
+// SIGTERM, which kill a running query, util::interrupt_error() with every
+// previous file kept).
 ExitCode run_summarize(const SummarizerOptions& options);
 
 }  // namespace pipeline::report

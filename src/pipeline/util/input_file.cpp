@@ -1,6 +1,7 @@
 #include "pipeline/util/input_file.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,14 +14,20 @@
 #include <fmt/format.h>
 
 #include "pipeline/error.hpp"
+#include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/sha256.hpp"
 
 namespace pipeline::util {
+namespace {
+
+constexpr int kStallSliceMs = 100;
+
+}  // namespace
 
 class InputFile::Buffer : public std::streambuf {
  public:
-  Buffer(int fd, std::filesystem::path path, std::uint64_t limit)
-      : fd_(fd), path_(std::move(path)), data_(64 * 1024), left_(limit) {}
+  Buffer(int fd, std::filesystem::path path, std::uint64_t limit, bool may_stall)
+      : fd_(fd), path_(std::move(path)), data_(64 * 1024), left_(limit), may_stall_(may_stall) {}
   ~Buffer() override { ::close(fd_); }
 
   std::uint64_t bytes() const { return bytes_; }
@@ -31,6 +38,14 @@ class InputFile::Buffer : public std::streambuf {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     if (left_ == 0) return traits_type::eof();
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(data_.size(), left_));
+    // A signal stops the reading: of a big file within one buffer, and of a
+    // pipe, which may keep the reader waiting for ever, within one slice.
+    check_interrupted();
+    while (may_stall_) {
+      pollfd ready{.fd = fd_, .events = POLLIN, .revents = 0};
+      if (::poll(&ready, 1, kStallSliceMs) != 0) break;
+      check_interrupted();
+    }
     ssize_t got;
     do {
       got = ::read(fd_, data_.data(), want);
@@ -53,6 +68,8 @@ class InputFile::Buffer : public std::streambuf {
   Sha256 sha_;
   std::uint64_t bytes_ = 0;
   std::uint64_t left_;
+  // Not a regular file: a read may block.
+  bool may_stall_;
 };
 
 InputFile::InputFile(std::filesystem::path path)
@@ -82,19 +99,21 @@ InputFile::InputFile(std::filesystem::path path, std::uint64_t begin, std::uint6
     throw Error(ExitCode::kNoInput, fmt::format("cannot open {}: {}", path_.string(), std::strerror(errno)));
   }
   struct stat st {};
+  bool regular = false;
   if (::fstat(fd, &st) == 0) {
     if (S_ISDIR(st.st_mode)) {
       ::close(fd);
       throw Error(ExitCode::kNoInput, fmt::format("cannot read {}: it is a directory", path_.string()));
     }
-    if (S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
+    regular = S_ISREG(st.st_mode);
+    if (regular) size_ = static_cast<std::uint64_t>(st.st_size);
   }
   if (begin > 0 && ::lseek(fd, static_cast<off_t>(begin), SEEK_SET) < 0) {
     const int error_number = errno;
     ::close(fd);
     throw Error(ExitCode::kNoInput, fmt::format("cannot seek in {}: {}", path_.string(), std::strerror(error_number)));
   }
-  buffer_ = std::make_unique<Buffer>(fd, path_, end - begin);
+  buffer_ = std::make_unique<Buffer>(fd, path_, end - begin, !regular);
   stream_ = std::make_unique<std::istream>(buffer_.get());
   // Let the read error's own message out instead of a bare badbit.
   stream_->exceptions(std::ios::badbit);

@@ -32,7 +32,9 @@ class InputFile {
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
 
-  // The stream to parse. A read error throws Error(kNoInput) out of it.
+  // The stream to parse. A read error throws Error(kNoInput) out of it, and
+  // util::interrupt_error() once SIGINT or SIGTERM came, also while a read
+  // waits on a pipe (opening a FIFO still waits for its writer).
   std::istream& stream();
   const std::filesystem::path& path() const { return path_; }
   // Size when opened; 0 when unknown (a pipe).
