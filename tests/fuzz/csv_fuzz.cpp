@@ -8,12 +8,15 @@
 //   scripts/fuzz [SECONDS]
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/csv/reader.hpp"
 #include "pipeline/load/file_scan.hpp"
+#include "pipeline/load/forbidden_characters.hpp"
 #include "pipeline/load/header.hpp"
 #include "pipeline/load/validate.hpp"
 #include "pipeline/util/log_text.hpp"
@@ -126,9 +129,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(util::check_utf8(row->given_name).valid && util::check_utf8(row->place_of_birth).valid);
       check(util::check_utf8(row->given_name).code_points <= limits.given_name);
       check(row->date_of_birth.size() == 10);
-    } else if (const auto* error = std::get_if<load::FieldError>(&person))
+      // ... and holds no forbidden character (a control, a bidirectional control, U+FEFF) in any field.
+      for (std::string_view field : {row->given_name, row->family_name, row->date_of_birth, row->place_of_birth}) {
+        check(!load::find_forbidden(field));
+      }
+    } else if (const auto* error = std::get_if<load::FieldError>(&person)) {
       check_log_safe(error->reason);
-    (void)load::validate_place(record, places, limits);
+    }
+    const auto place = load::validate_place(record, places, limits);
+    if (const auto* row = std::get_if<load::PlaceRow>(&place)) {
+      for (std::string_view field : {row->city, row->county, row->country}) {
+        check(util::check_utf8(field).valid && !load::find_forbidden(field));
+      }
+    } else if (const auto* error = std::get_if<load::FieldError>(&place)) {
+      check_log_safe(error->reason);
+    }
   }
   check_ranges(text, options, 1 + (size > 0 ? data[size - 1] % 8 : 0), whole);
   return 0;

@@ -62,7 +62,14 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"data_instead_of_header",
              {"John", "Williams", "1842-09-30", "Dumfries"},
              {"missing column 'given_name'", "unexpected column 'John'"}},
-        Case{"empty_line", {""}, {"missing column 'given_name'"}}),
+        Case{"empty_line", {""}, {"missing column 'given_name'"}},
+        // Shown escaped, so that the message cannot carry a terminal's CSI or reorder itself.
+        Case{"c1_control_escaped",
+             {"given\xC2\x9Bname", "family_name", "date_of_birth", "place_of_birth"},
+             {"unexpected column 'given\\xC2\\x9Bname'"}},
+        Case{"bidi_control_escaped",
+             {"given_name\xE2\x80\xAE", "family_name", "date_of_birth", "place_of_birth"},
+             {"unexpected column 'given_name\\xE2\\x80\\xAE'"}}),
     [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
 }  // namespace

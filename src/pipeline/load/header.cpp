@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "pipeline/error.hpp"
+#include "pipeline/load/forbidden_characters.hpp"
 #include "pipeline/load/reject_log.hpp"
 #include "pipeline/util/utf8.hpp"
 
@@ -21,13 +22,16 @@ std::string normalised(std::string_view name) {
   return out;
 }
 
-// A header name for a message: control bytes and invalid UTF-8 escaped, long
-// names cut, so that a binary file cannot put raw bytes into a log line.
+// A header name for a message: control bytes, invalid UTF-8 and any name
+// holding a forbidden character (a C1 or bidirectional control, say) escaped,
+// long names cut, so that a binary file cannot put raw bytes into a log line
+// nor make a name display as another.
 std::string quoted(std::string_view name) {
   constexpr std::size_t kMaxShown = 40;
-  const bool clean = util::check_utf8(name).valid && std::none_of(name.begin(), name.end(), [](char c) {
-                       return static_cast<unsigned char>(c) < 0x20;
-                     });
+  const bool clean =
+      util::check_utf8(name).valid &&
+      std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }) &&
+      !find_forbidden(name);
   std::string shown;
   if (clean) {
     shown = name.size() > kMaxShown ? std::string(name.substr(0, kMaxShown)) + "..." : std::string(name);

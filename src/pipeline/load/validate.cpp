@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/load/forbidden_characters.hpp"
 #include "pipeline/util/utf8.hpp"
 
 namespace pipeline::load {
@@ -21,7 +22,8 @@ std::optional<FieldError> check_width(const csv::Record& record, const HeaderMap
 
 std::optional<std::string> check_text(std::string_view value, std::size_t max_chars) {
   if (value.empty()) return "is empty";
-  // Most names are printable ASCII: one byte, one character, no control.
+  // Most names are printable ASCII: one byte, one character, nothing
+  // forbidden (forbidden_characters.cpp asserts that no printable ASCII is).
   const bool printable_ascii = std::all_of(value.begin(), value.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);
     return byte >= 0x20 && byte < 0x7F;
@@ -33,13 +35,7 @@ std::optional<std::string> check_text(std::string_view value, std::size_t max_ch
       return fmt::format("is not valid UTF-8 (bad byte 0x{:02X} at byte {})",
                          static_cast<unsigned char>(value[utf8.error_offset]), utf8.error_offset + 1);
     }
-    for (char c : value) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte == 0) return "contains a NUL byte";
-      if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7F) {
-        return fmt::format("contains the control character U+{:04X}", byte);
-      }
-    }
+    if (const auto forbidden = find_forbidden(value)) return describe(*forbidden);
     characters = utf8.code_points;
   }
   if (is_whitespace_byte(value.front()) || is_whitespace_byte(value.back())) {

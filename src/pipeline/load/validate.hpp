@@ -38,9 +38,11 @@ inline constexpr std::string_view kWholeRecord = "(record)";
 inline constexpr std::string_view kPlaceColumns[] = {"city", "county", "country"};
 inline constexpr std::string_view kPersonColumns[] = {"given_name", "family_name", "date_of_birth", "place_of_birth"};
 
-// Checks one text value: well-formed UTF-8; no control characters other
-// than tab, CR and LF; not empty; no leading or trailing whitespace; at most
-// `max_chars` characters. Returns the reason it fails, or nullopt.
+// Checks one text value: well-formed UTF-8; no forbidden character (see
+// forbidden_characters.hpp: control characters other than tab, CR and LF,
+// C1 controls, bidirectional controls, U+FEFF); not empty; no leading or
+// trailing whitespace; at most `max_chars` characters. Returns the reason it
+// fails, naming the first forbidden code point, or nullopt.
 std::optional<std::string> check_text(std::string_view value, std::size_t max_chars);
 
 // Views into the fields of the record that was validated.
