@@ -2,6 +2,7 @@
 // people and programs share: a umask of 0, planted symbolic links and hard
 // links, outputs that name inputs, hostile bytes in data and file names, and
 // closed standard streams.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,6 +127,41 @@ TEST_F(ClientFilesTest, APlantedSymlinkAsTheLogFileIsRefused) {
   EXPECT_NE(result.err.find("symbolic link"), std::string::npos) << result.err;
   EXPECT_EQ(read_file(victim), "precious\n");
   EXPECT_TRUE(std::filesystem::is_symlink(tmp / "logs" / "dataloader.log"));
+}
+
+TEST_F(ClientFilesTest, AFileOrFifoOfAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a file away";
+  const auto theirs = file("theirs.csv", "old\n");
+  ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::mkfifo((tmp / "trap.csv").c_str(), 0666), 0);
+  ASSERT_EQ(::chown((tmp / "trap.csv").c_str(), 65534, 65534), 0);
+  // Its owner is reading it, waiting for the rows.
+  const int reader = ::open((tmp / "trap.csv").c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  for (const std::string& path : {theirs, (tmp / "trap.csv").string()}) {
+    SCOPED_TRACE(path);
+    const auto result = load(shipped("people.csv"), {"--rejects", path});
+    EXPECT_EQ(result.exit_code, 73) << describe(result);
+    EXPECT_NE(result.err.find("belongs to another user"), std::string::npos) << result.err;
+  }
+  EXPECT_EQ(read_file(theirs), "old\n");
+  char byte;
+  EXPECT_LE(::read(reader, &byte, 1), 0) << "the trap got data";
+  ::close(reader);
+}
+
+TEST_F(ClientFilesTest, TwoOutputsThatAreOneFileAreRefused) {
+  const auto same = (tmp / "out.csv").string();
+  const auto result = load(shipped("people.csv"), {"--rejects", same, "--report-json", same});
+  EXPECT_EQ(result.exit_code, 64) << describe(result);
+  EXPECT_NE(result.err.find("one would overwrite the other"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(same));
+  // Standard output appended to an input is that input.
+  const std::string content = read_file(shipped("people.csv"));
+  const auto people = file("people.csv", content);
+  const auto appended = load_via_shell("exec >>'" + people + "';", people, {"--report-json", "-"});
+  EXPECT_EQ(appended.exit_code, 64) << describe(appended);
+  EXPECT_EQ(read_file(people), content);
 }
 
 TEST_F(ClientFilesTest, AnOutputThatIsAnInputIsRefusedBeforeAnythingIsWritten) {

@@ -263,7 +263,8 @@ TEST(SignalTest, ASecondSignalEndsTheProcessAtOnce) {
   const auto [result, seconds] = signal_and_wait(load.loader(), SIGTERM);
   std::cout << "second SIGTERM: the loader exited in " << seconds << " s\n";
   EXPECT_EQ(result.exit_code, 143) << describe(result);
-  EXPECT_LT(seconds, 1.0) << describe(result);
+  // "At once" against the seconds a clean-up takes; loose for a busy CI machine.
+  EXPECT_LT(seconds, 3.0) << describe(result);
   holder.execute("ROLLBACK");
 }
 

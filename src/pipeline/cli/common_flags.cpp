@@ -14,6 +14,7 @@
 #include "pipeline/cli/flag_values.hpp"
 #include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/log_text.hpp"
+#include "pipeline/util/output_file.hpp"
 #include "pipeline/util/output_path.hpp"
 
 namespace pipeline::cli {
@@ -127,13 +128,24 @@ void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags
 }
 
 void refuse_outputs_that_are_inputs(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs) {
-  for (const NamedPath& output : outputs) {
+  const auto refuse = [](const NamedPath& output, const NamedPath& other, std::string_view why) {
+    throw Error(ExitCode::kUsage, fmt::format("{} {} is the same file as {} {}: {}; choose another path", output.flag,
+                                              output.path.string(), other.flag, other.path.string(), why));
+  };
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const NamedPath& output = outputs[i];
+    if (output.path.empty()) continue;
     for (const NamedPath& input : inputs) {
-      if (output.path.empty() || input.path.empty() || !util::same_file(output.path, input.path)) continue;
-      throw Error(ExitCode::kUsage,
-                  fmt::format("{} {} is the same file as {} {}: writing it would destroy that input; choose "
-                              "another path",
-                              output.flag, output.path.string(), input.flag, input.path.string()));
+      if (input.path.empty()) continue;
+      // "-" is whatever standard output is: `--report-json - >> people.csv`.
+      const bool same = util::is_standard_output(output.path) ? util::same_file_as_descriptor(input.path, 1)
+                                                              : util::same_file(output.path, input.path);
+      if (same) refuse(output, input, "writing it would destroy that input");
+    }
+    for (std::size_t k = i + 1; k < outputs.size(); ++k) {
+      if (!outputs[k].path.empty() && util::same_output(output.path, outputs[k].path)) {
+        refuse(output, outputs[k], "one would overwrite the other");
+      }
     }
   }
 }
@@ -151,26 +163,46 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   return std::nullopt;
 }
 
-int run_guarded(const std::function<ExitCode()>& work) {
+namespace {
+
+// Logs the exception being handled and returns its exit code, passed through
+// `map`: an Error's own code, anything else kSoftware.
+int code_of_current_exception(const std::function<int(ExitCode)>& map) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    return map(e.code());
+  } catch (const std::exception& e) {
+    spdlog::critical("internal error: {}", e.what());
+    return map(ExitCode::kSoftware);
+  }
+}
+
+}  // namespace
+
+int run_guarded(const std::function<void()>& prepare, const std::function<ExitCode()>& work) {
+  // Before the signal thread exists: the logger's sinks are set up here, and
+  // nothing may log from another thread while they change.
+  try {
+    prepare();
+  } catch (...) {
+    return code_of_current_exception([](ExitCode code) { return static_cast<int>(code); });
+  }
   // A closed socket or pipe must be an error to handle, not a silent death;
   // so must a file-size limit (ulimit -f).
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
   // SIGINT and SIGTERM stop the work through its failure path (interrupt.hpp).
   util::install_interrupt_handling();
-  // A failure after a signal is the signal's doing, whatever it broke on the way.
-  auto exit_code = [](ExitCode code) {
-    const int signal_number = util::interrupt_signal();
-    return static_cast<int>(signal_number != 0 ? util::interrupt_error(signal_number).code() : code);
-  };
   try {
     return static_cast<int>(work());
-  } catch (const Error& e) {
-    spdlog::error("{}", e.what());
-    return exit_code(e.code());
-  } catch (const std::exception& e) {
-    spdlog::critical("internal error: {}", e.what());
-    return exit_code(ExitCode::kSoftware);
+  } catch (...) {
+    // A failure after a signal is the signal's doing, whatever it broke on the way.
+    return code_of_current_exception([](ExitCode code) {
+      const int signal_number = util::interrupt_signal();
+      return static_cast<int>(signal_number != 0 ? util::interrupt_error(signal_number).code() : code);
+    });
   }
 }
 

@@ -73,9 +73,11 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv);
 
 // Runs a tool's work and maps what escapes it to an exit code: an Error to
 // its own code, anything else to 70; either, once SIGINT or SIGTERM came, to
-// 130 or 143. The message goes to the log. Installs the signal handling of
-// util/interrupt.hpp first, so call it before starting any thread.
-int run_guarded(const std::function<ExitCode()>& work);
+// 130 or 143. The message goes to the log. Runs `prepare` (the checks and
+// the log file, which must not change while another thread logs) first, then
+// installs the signal handling of util/interrupt.hpp, then runs `work`; call
+// it before starting any thread.
+int run_guarded(const std::function<void()>& prepare, const std::function<ExitCode()>& work);
 
 // The --help footer: exit codes and where the password comes from.
 std::string help_footer();

@@ -110,21 +110,23 @@ int dataloader_main(int argc, char** argv) {
   setup_dataloader(app, options, flags, cleanup_run);
   if (auto code = parse(app, argc, argv)) return *code;
   util::setup_logging(options.log);
-  return run_guarded([&] {
+  const auto prepare = [&] {
+    if (options.shard.count > 1 && options.run_id.empty()) {
+      throw Error(ExitCode::kUsage, "--shard needs --run-id (or DATALOADER_RUN_ID): every shard of a run shares it");
+    }
     refuse_outputs_that_are_inputs({{"--places", options.places}, {"--people", options.people}, password_file(flags)},
                                    {{"--rejects", options.rejects},
                                     {"--report-json", options.report_json},
                                     {"the log file (--log-dir)", util::log_file_path(options.log)}});
     util::open_log_file(options.log);
+  };
+  return run_guarded(prepare, [&] {
     if (cleanup_run.empty()) {
       util::check_input_path(options.places, "--places");
       util::check_input_path(options.people, "--people");
     }
     resolve_connection(options.connection, flags);
     if (!cleanup_run.empty()) return load::run_cleanup(options.connection, cleanup_run);
-    if (options.shard.count > 1 && options.run_id.empty()) {
-      throw Error(ExitCode::kUsage, "--shard needs --run-id (or DATALOADER_RUN_ID): every shard of a run shares it");
-    }
     return load::run_load(options);
   });
 }

@@ -50,11 +50,13 @@ int datasummarizer_main(int argc, char** argv) {
     return 0;
   }
   util::setup_logging(options.log);
-  return run_guarded([&] {
+  const auto prepare = [&] {
     std::vector<NamedPath> outputs = {{"the log file (--log-dir)", util::log_file_path(options.log)}};
     for (const report::Target& target : report::plan_outputs(options)) outputs.push_back({"the report", target.path});
     refuse_outputs_that_are_inputs({password_file(flags)}, outputs);
     util::open_log_file(options.log);
+  };
+  return run_guarded(prepare, [&] {
     resolve_connection(options.connection, flags);
     return report::run_summarize(options);
   });

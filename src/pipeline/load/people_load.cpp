@@ -96,8 +96,10 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
         }
         // Commit this job's streams now rather than when every job is done:
         // an idle LOAD DATA connection would meet the server's read timeout.
-        // A job that was stopped (another failed, or the heartbeat) read
-        // only part of its range: it commits nothing.
+        // A job that was stopped (another failed, the heartbeat, a signal)
+        // read only part of its range: it is aborted, and what it sent stays
+        // in the scratch table, which the failed run drops; it is never
+        // published.
         if (!shared.over_limit() && !shared.stop.load()) jobs[k]->finish();
       } catch (...) {
         errors[k] = std::current_exception();

@@ -137,7 +137,7 @@ ExitCode ShardLoad::load() {
   shard_.people = people.counts;
   if (rejects_.count() > options_.max_rejects) {
     spdlog::error(
-        "{} row(s) rejected, more than --max-rejects {}: nothing will be committed; the rows are listed in {}",
+        "{} row(s) rejected, more than --max-rejects {}: nothing will be published; the rows are listed in {}",
         rejects_.count(), options_.max_rejects, rejects_.path().string());
     return ExitCode::kDataError;
   }

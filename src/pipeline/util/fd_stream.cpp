@@ -23,6 +23,9 @@ bool FdStreamBuf::flush_buffer() {
     const ssize_t written = ::write(fd_, data, left);
     if (written < 0) {
       if (errno == EINTR) continue;
+      // What is left is dropped: written again later (close), it would
+      // follow bytes that were never written.
+      setp(buffer_.data(), buffer_.data() + buffer_.size());
       return false;
     }
     data += written;

@@ -123,7 +123,7 @@ void write_outputs(std::span<const FileContent> files) {
         break;
       case OutputWay::kReplace:
       case OutputWay::kDirectory:
-        regular.push_back({targets[i].path, files[i].content});
+        regular.push_back({targets[i].path, files[i].content, files[i].permissions});
         break;
     }
   }

@@ -56,4 +56,19 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+bool same_file_as_descriptor(const std::filesystem::path& path, int fd) {
+  struct stat sp {
+  }, sd{};
+  return ::stat(path.c_str(), &sp) == 0 && ::fstat(fd, &sd) == 0 && sp.st_dev == sd.st_dev && sp.st_ino == sd.st_ino;
+}
+
+bool same_output(const std::filesystem::path& a, const std::filesystem::path& b) {
+  if (a == "-" || b == "-") return a == b;
+  if (same_file(a, b)) return true;
+  std::error_code error_a, error_b;
+  const auto full_a = std::filesystem::weakly_canonical(std::filesystem::absolute(a), error_a);
+  const auto full_b = std::filesystem::weakly_canonical(std::filesystem::absolute(b), error_b);
+  return !error_a && !error_b && full_a == full_b;
+}
+
 }  // namespace pipeline::util

@@ -22,4 +22,12 @@ void check_output_path(const std::filesystem::path& path, std::string_view what)
 // whatever the names or links that lead there.
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
 
+// Whether `path` exists and is the file open as descriptor `fd`.
+bool same_file_as_descriptor(const std::filesystem::path& path, int fd);
+
+// Whether two output paths would write the same file: the same file now, or,
+// for paths that do not exist yet, the same absolute path. "-" is never the
+// same as another path (it is standard output, not a file name).
+bool same_output(const std::filesystem::path& a, const std::filesystem::path& b);
+
 }  // namespace pipeline::util

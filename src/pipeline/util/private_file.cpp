@@ -23,6 +23,14 @@ namespace {
 }  // namespace
 
 int open_private_file(const std::filesystem::path& path, mode_t permissions, OpenMode mode, std::string_view what) {
+  // A file to be truncated that others could read is replaced by a new one
+  // rather than narrowed: a reader that opened it earlier would keep reading
+  // through its descriptor. (lstat: a link is refused by the open below.)
+  struct stat before {};
+  if (mode == OpenMode::kTruncate && ::lstat(path.c_str(), &before) == 0 && S_ISREG(before.st_mode) &&
+      before.st_nlink == 1 && before.st_uid == ::geteuid() && (before.st_mode & 07777 & ~permissions) != 0) {
+    ::unlink(path.c_str());
+  }
   // O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of hanging; it
   // is cleared again below. No O_TRUNC: what is truncated is checked first.
   int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
@@ -31,12 +39,17 @@ int open_private_file(const std::filesystem::path& path, mode_t permissions, Ope
   if (fd < 0) {
     const int error = errno;
     if (error == ELOOP) refuse(-1, path, what, "it is a symbolic link; remove it, or choose another path");
-    if (error == ENXIO) refuse(-1, path, what, "it is a FIFO that no process is reading");
+    if (error == ENXIO) refuse(-1, path, what, "it is a FIFO or socket that no process is reading");
     throw Error(ExitCode::kCantCreate,
                 fmt::format("cannot create {} {}: {}", what, path.string(), std::strerror(error)));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0) refuse(fd, path, what, std::strerror(errno));
+  // Someone else's file or FIFO in a directory they can write is a trap: what
+  // goes into it (rows, log lines) would be theirs to read.
+  if ((S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)) && st.st_uid != ::geteuid()) {
+    refuse(fd, path, what, fmt::format("it belongs to another user (uid {}); remove it", st.st_uid));
+  }
   if (S_ISREG(st.st_mode)) {
     if (st.st_nlink > 1) {
       refuse(fd, path, what,

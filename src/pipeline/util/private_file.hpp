@@ -24,8 +24,9 @@ enum class OpenMode { kTruncate, kAppend };
 
 // Opens `path` for writing and returns the file descriptor (close-on-exec).
 // A new regular file gets `permissions` minus the umask; an existing one owned
-// by this user is truncated or appended to, and its permissions are narrowed
-// to `permissions`. A character device or a FIFO is written in place (a FIFO
+// by this user is appended to with its permissions narrowed to `permissions`,
+// or, to truncate, replaced by a new file if others could read it. A file or
+// FIFO owned by another user is refused. A character device or a FIFO is written in place (a FIFO
 // needs a reader already). Throws Error(kCantCreate), the message naming
 // `what` and the path: UnsafeFileError ("refusing to write ...") for a
 // symbolic link, a file with other hard links, a file whose permissions cannot
