@@ -29,6 +29,12 @@ void PrivateServer::stop() {
   if (result.exit_code != 0) throw std::runtime_error("throwaway-db stop failed: " + result.err);
 }
 
+void PrivateServer::restart(std::string server_args) {
+  stop();
+  server_args_ = std::move(server_args);
+  start();
+}
+
 void PrivateServer::kill9() {
   const pid_t pid = static_cast<pid_t>(std::stol(read_file(dir_ / "mariadbd.pid")));
   ::kill(pid, SIGKILL);
@@ -77,6 +83,14 @@ EnvOverrides ServerAddress::env(const std::string& database) const {
 }
 
 db::ConnectionOptions PrivateServer::options(const std::string& database) const { return address_.options(database); }
+
+db::ConnectionOptions PrivateServer::root_options() const {
+  db::ConnectionOptions options = address_.options();
+  options.host = "localhost";
+  options.user = "root";
+  options.password.clear();
+  return options;
+}
 
 EnvOverrides PrivateServer::env(const std::string& database) const { return address_.env(database); }
 

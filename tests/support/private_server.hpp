@@ -36,10 +36,14 @@ class PrivateServer {
   void start();
   // Shuts it down cleanly.
   void stop();
+  // Stops it and starts it again with `server_args` from now on.
+  void restart(std::string server_args);
   // SIGKILLs mariadbd, as a crash would.
   void kill9();
 
   db::ConnectionOptions options(const std::string& database = "codetest") const;
+  // The server's root account, over its socket (as the OS user root).
+  db::ConnectionOptions root_options() const;
   // MYSQL_* variables for a child process.
   EnvOverrides env(const std::string& database = "codetest") const;
   const TempDir& dir() const { return dir_; }

@@ -17,6 +17,11 @@ namespace pipeline::db {
 // is util::interrupt_error() when SIGINT or SIGTERM comes during a pause.
 void retry_connect(const ConnectionOptions& options, const std::function<void()>& attempt);
 
+// What to check when connecting to `options` failed with `error_number`:
+// the flags and variables that name the server, the account or the
+// database, or the statement that fixes it. Empty when there is no advice.
+std::string connect_hint(int error_number, const ConnectionOptions& options);
+
 // A Session, connected through retry_connect.
 Session connect_with_retry(const ConnectionOptions& options);
 

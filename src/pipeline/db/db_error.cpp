@@ -25,6 +25,7 @@ ExitCode classify_error(int error_number) {
     case 1142:  // ER_TABLEACCESS_DENIED_ERROR
     case 1143:  // ER_COLUMNACCESS_DENIED_ERROR
     case 1227:  // ER_SPECIFIC_ACCESS_DENIED_ERROR
+    case 1290:  // ER_OPTION_PREVENTS_STATEMENT: read_only, set after the run's checks
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
       return ExitCode::kNoPerm;
     case 1049:  // ER_BAD_DB_ERROR
@@ -40,5 +41,10 @@ DbError::DbError(const std::string& what, int error_number, const std::string& s
     : Error(classify_error(error_number),
             fmt::format("{}: {} (error {}, SQLSTATE {})", what, server_message, error_number, sql_state)),
       error_number_(error_number) {}
+
+DbError DbError::with_hint(const std::string& hint) const {
+  if (hint.empty()) return *this;
+  return DbError(code(), std::string(what()) + "; " + hint, error_number_);
+}
 
 }  // namespace pipeline::db

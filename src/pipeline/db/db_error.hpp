@@ -20,10 +20,16 @@ class DbError : public Error {
   // the server's message and numbers are appended.
   DbError(const std::string& what, int error_number, const std::string& sql_state, const std::string& server_message);
 
+  // The same error, its message followed by "; " and `hint` (the fix).
+  DbError with_hint(const std::string& hint) const;
+
   int error_number() const noexcept { return error_number_; }
   bool transient() const noexcept { return code() == ExitCode::kTempFail; }
 
  private:
+  DbError(ExitCode code, const std::string& message, int error_number)
+      : Error(code, message), error_number_(error_number) {}
+
   int error_number_;
 };
 

@@ -10,6 +10,7 @@
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/named_lock.hpp"
 #include "pipeline/db/schema.hpp"
+#include "pipeline/db/server_checks.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/load/ledger.hpp"
 #include "pipeline/load/live_tables.hpp"
@@ -23,6 +24,20 @@
 
 namespace pipeline::load {
 namespace {
+
+// What a run's statements need on its database (README's GRANT names the
+// same): tables are created, filled, renamed (ALTER, DROP), analysed
+// (SELECT, INSERT), indexed (INDEX) and linked by a foreign key
+// (REFERENCES, which MySQL checks); the ledger is updated and swept.
+const db::Privileges kPrivileges = {"SELECT", "INSERT", "UPDATE", "DELETE", "CREATE",
+                                    "DROP",   "ALTER",  "INDEX",  "REFERENCES"};
+
+// Before anything is read or written: a server that takes writes, and every
+// privilege the run needs, so that neither fails half-way.
+void check_server(db::Session& control, const db::ConnectionOptions& connection) {
+  db::require_writable(control, connection.describe());
+  db::require_privileges(control, connection.database, kPrivileges, "dataloader");
+}
 
 RunRecord new_record(const LoaderOptions& options) {
   RunRecord record;
@@ -86,6 +101,7 @@ ExitCode run_load(const LoaderOptions& options) {
   std::optional<ShardLoad> run;
   try {
     control.emplace(db::connect_with_retry(options.connection));
+    check_server(*control, options.connection);
     if (!sharded) {
       load_lock.emplace(*control, db::lock_names::load(options.connection.database), options.wait_lock,
                         fmt::format("another dataloader is loading database '{}'; try again later, or pass "
@@ -144,6 +160,7 @@ ExitCode run_load(const LoaderOptions& options) {
 ExitCode run_cleanup(const db::ConnectionOptions& connection, const std::string& run_id) {
   check_run_id(run_id);
   db::Session control = db::connect_with_retry(connection);
+  check_server(control, connection);
   db::NamedLock lock(control, db::lock_names::load(connection.database), std::chrono::seconds(60),
                      "a loader is publishing; try the cleanup again later");
   const auto status = run_status(control, run_id);
