@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/cli/flag_values.hpp"
+#include "pipeline/db/option_files.hpp"
 #include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/log_text.hpp"
 #include "pipeline/util/output_file.hpp"
@@ -25,6 +26,7 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
   app.set_help_flag("--help,-?", "Print this help and exit");
   app.add_option("-h,--host", options.host, "Database host; 'localhost' means the unix socket")
       ->envname("MYSQL_HOST")
+      ->each([&flags](const std::string&) { flags.host_given = true; })
       ->capture_default_str()
       ->group("Connection");
   // No envname: MYSQL_TCP_PORT is read in resolve_connection, so that a bad
@@ -36,11 +38,15 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
       ->group("Connection");
   app.add_option("-S,--socket", options.socket, "Unix socket, used when --host is localhost")
       ->envname("MYSQL_UNIX_PORT")
+      ->each([&flags](const std::string&) { flags.socket_given = true; })
       ->capture_default_str()
       ->group("Connection");
-  app.add_option("-u,--user", options.user, "Database user")->envname("MYSQL_USER")->group("Connection");
+  app.add_option("-u,--user", options.user, "Database user")->envname("MYSQL_USER")
+      ->each([&flags](const std::string&) { flags.user_given = true; })
+      ->group("Connection");
   app.add_option("-D,--database", options.database, "Database")
       ->envname("MYSQL_DATABASE")
+      ->each([&flags](const std::string&) { flags.database_given = true; })
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--password-file", flags.password_file,
@@ -63,10 +69,18 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
       ->group("Connection");
   app.add_option("--tls-ca", options.tls_ca, "CA certificate to verify the server with (enables TLS)")
       ->envname("MYSQL_TLS_CA")
+      ->each([&flags](const std::string&) { flags.tls_ca_given = true; })
       ->group("Connection");
   app.add_flag("--tls-required", options.tls_required, "Refuse to connect without TLS and a verified certificate")
       ->envname("MYSQL_TLS_REQUIRED")
       ->group("Connection");
+  app.add_flag("--no-defaults", flags.no_defaults, "Read no option file (~/.my.cnf and the others)")
+      ->group("Option files");
+  app.add_option("--defaults-file", flags.defaults_file,
+                 "Read only this option file, instead of /etc/my.cnf, /etc/mysql/my.cnf and ~/.my.cnf")
+      ->group("Option files");
+  app.add_option("--defaults-extra-file", flags.defaults_extra_file, "Also read this option file, last")
+      ->group("Option files");
 }
 
 void add_logging_flags(CLI::App& app, util::LogOptions& options) {
@@ -85,14 +99,43 @@ NamedPath password_file(const CommonFlags& flags) {
   return {"MYSQL_PASSWORD_FILE", path == nullptr ? "" : path};
 }
 
+namespace {
+
+// Fills what no flag and no environment variable set from the option files.
+void apply_option_files(db::ConnectionOptions& options, const CommonFlags& flags, bool port_set,
+                        bool password_set) {
+  if (flags.no_defaults && (!flags.defaults_file.empty() || !flags.defaults_extra_file.empty())) {
+    throw Error(ExitCode::kUsage,
+                "--no-defaults reads no option file: drop it, or drop --defaults-file and --defaults-extra-file");
+  }
+  const db::OptionFileValues file = db::read_option_files(
+      {!flags.no_defaults, flags.defaults_file, flags.defaults_extra_file, flags.option_group});
+  const auto fill = [](std::string& value, bool given, const std::optional<std::string>& from_file) {
+    if (from_file && !given) value = *from_file;
+  };
+  fill(options.host, flags.host_given, file.host);
+  fill(options.socket, flags.socket_given, file.socket);
+  fill(options.user, flags.user_given, file.user);
+  fill(options.database, flags.database_given, file.database);
+  fill(options.tls_ca, flags.tls_ca_given, file.ssl_ca);
+  if (file.port && !port_set) options.port = *file.port;
+  if (file.password && !password_set) options.password = *file.password;
+}
+
+}  // namespace
+
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags) {
   const auto environment = [](const char* name) -> std::optional<std::string> {
     const char* value = std::getenv(name);
     if (value == nullptr || *value == '\0') return std::nullopt;
     return std::string(value);
   };
+  bool port_set = flags.port_given;
   if (!flags.port_given) {
-    if (auto port = environment("MYSQL_TCP_PORT")) options.port = parse_port("MYSQL_TCP_PORT", *port);
+    if (auto port = environment("MYSQL_TCP_PORT")) {
+      options.port = parse_port("MYSQL_TCP_PORT", *port);
+      port_set = true;
+    }
   }
   double seconds = flags.connect_timeout_seconds;
   if (!flags.connect_timeout_given) {
@@ -101,9 +144,6 @@ void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags
     }
   }
   options.connect_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-  if (options.user.empty()) {
-    throw Error(ExitCode::kUsage, "no database user: pass --user (-u) or set MYSQL_USER");
-  }
   const NamedPath named = password_file(flags);
   const std::string password_file = named.path.string();
   const std::string& named_by = named.flag;
@@ -124,6 +164,10 @@ void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags
     options.password = std::move(password);
   } else if (auto password = environment("MYSQL_PASSWORD")) {
     options.password = *password;
+  }
+  apply_option_files(options, flags, port_set, !password_file.empty() || environment("MYSQL_PASSWORD").has_value());
+  if (options.user.empty()) {
+    throw Error(ExitCode::kUsage, "no database user: pass --user (-u), set MYSQL_USER, or name it in an option file");
   }
 }
 

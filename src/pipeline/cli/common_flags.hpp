@@ -25,6 +25,19 @@ struct CommonFlags {
   // value, if any, is checked and used by resolve_connection.
   bool port_given = false;
   bool connect_timeout_given = false;
+  // Option files (db/option_files.hpp): --no-defaults, --defaults-file,
+  // --defaults-extra-file, and the tool's own group, set by its main.
+  bool no_defaults = false;
+  std::string defaults_file;
+  std::string defaults_extra_file;
+  std::string option_group;
+  // Whether the flag or its environment variable gave a value: else an
+  // option file may supply it.
+  bool host_given = false;
+  bool socket_given = false;
+  bool user_given = false;
+  bool database_given = false;
+  bool tls_ca_given = false;
 };
 
 // What -p and --password say.
@@ -34,7 +47,8 @@ inline constexpr std::string_view kPasswordOnTheCommandLine =
 
 // The mysql client's connection flags, each with its MYSQL_* environment
 // fallback: -h/--host, -P/--port, -S/--socket, -u/--user, -D/--database, and
-// --password-file, --connect-timeout, --tls-ca, --tls-required. Help is
+// --password-file, --connect-timeout, --tls-ca, --tls-required; and the option
+// file flags --no-defaults, --defaults-file, --defaults-extra-file. Help is
 // --help or -?. -p/--password is refused (exit 64) without echoing its value:
 // the password comes from MYSQL_PASSWORD or the password file (see
 // resolve_connection).
@@ -56,7 +70,9 @@ NamedPath password_file(const CommonFlags& flags);
 // Completes `options` after parsing: MYSQL_TCP_PORT and MYSQL_CONNECT_TIMEOUT
 // unless the flag was given, the timeout, and the password from the file named
 // by --password-file / MYSQL_PASSWORD_FILE (trailing newline dropped), else
-// from MYSQL_PASSWORD. Throws Error(kUsage) for a bad environment value (the
+// from MYSQL_PASSWORD. Then what the option files hold fills each setting that
+// no flag and no environment variable gave: a flag wins over the environment,
+// which wins over the option files, which win over the built-in defaults. Throws Error(kUsage) for a bad environment value (the
 // message names the variable) or when no user is given, Error(kNoInput) for
 // an unreadable password file (naming the flag or variable that named it).
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags);

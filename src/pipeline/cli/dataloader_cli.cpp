@@ -106,6 +106,7 @@ int dataloader_main(int argc, char** argv) {
   load::LoaderOptions options;
   options.log.tool = "dataloader";
   CommonFlags flags;
+  flags.option_group = "dataloader";
   std::string cleanup_run;
   setup_dataloader(app, options, flags, cleanup_run);
   if (auto code = parse(app, argc, argv)) return *code;

@@ -40,6 +40,7 @@ int datasummarizer_main(int argc, char** argv) {
   report::SummarizerOptions options;
   options.log.tool = "datasummarizer";
   CommonFlags flags;
+  flags.option_group = "datasummarizer";
   bool list_reports = false;
   setup_datasummarizer(app, options, flags, list_reports);
   if (auto code = parse(app, argc, argv)) return *code;

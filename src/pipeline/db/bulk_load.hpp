@@ -1,7 +1,7 @@
 // Streaming rows into a table with LOAD DATA LOCAL INFILE, fed from memory
 // over a MariaDB Connector/C connection of its own: Connector/C++ 1.1 has no
-// way to feed LOAD DATA from anything but a file. bulk_load.cpp is the only
-// file that includes Connector/C headers.
+// way to feed LOAD DATA from anything but a file. bulk_load.cpp and
+// option_files.cpp are the only files that include Connector/C headers.
 //
 // The local-infile handler serves only this stream, under a random name that
 // appears in the statement. A server that asks for any other file name gets an
