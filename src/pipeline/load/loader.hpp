@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/error.hpp"
@@ -60,6 +61,10 @@ struct LoaderOptions {
   std::string run_id;
   util::LogOptions log;
 };
+
+// The rejects CSV of run `run_id`: --rejects if given, else
+// <log dir>/rejects-<run id>.csv (with -shard<K> for a shard of a sharded run).
+std::filesystem::path rejects_path(const LoaderOptions& options, const std::string& run_id);
 
 // Runs one load, or one shard of a sharded load. Returns kOk (published, or
 // staged and waiting for sibling shards), kDataError when input was rejected
