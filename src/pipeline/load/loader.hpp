@@ -31,6 +31,9 @@ struct LoaderOptions {
   Mode mode = Mode::kReplace;
   // Validate and report, but change no data table. Default off.
   bool dry_run = false;
+  // Validate both files without a database (--check): the CLI runs
+  // run_check (check.hpp) instead of run_load, and never connects. Default off.
+  bool check = false;
   // Let replace empty a table: by default a file without data rows is
   // refused when its table holds data (a truncated export must not wipe the
   // database). Default off.
