@@ -2,9 +2,8 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "pipeline/util/output_file.hpp"
 
