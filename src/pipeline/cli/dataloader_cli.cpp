@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "pipeline/load/check.hpp"
 #include "pipeline/util/input_file.hpp"
 #include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
@@ -11,7 +12,8 @@ namespace pipeline::cli {
 void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& flags, std::string& cleanup_run) {
   app.description(
       "Validates data/places.csv and data/people.csv and loads them into MySQL, all or nothing.\n"
-      "Rejected rows are listed in a rejects CSV; every run is recorded in the load_runs table.");
+      "Rejected rows are listed in a rejects CSV; every run is recorded in the load_runs table.\n"
+      "With --check it only validates, without connecting to any database.");
   app.set_version_flag("--version", kVersion);
   app.add_option("--places", options.places, "places.csv (city,county,country)")->capture_default_str()->group("Input");
   app.add_option("--people", options.people, "people.csv (given_name,family_name,date_of_birth,place_of_birth)")
@@ -95,6 +97,17 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
                  "published, e.g. after a shard died)")
       ->type_name("RUN_ID")
       ->group("Scaling out");
+  app.add_flag("--check", options.check,
+               "Do not connect: validate both files as a replace load would, with places from --places and column "
+               "limits from the embedded schema.sql, and write the rejects CSV; exit 0, or 65 when more rows are "
+               "rejected than --max-rejects (default 0: any). For a data producer checking files before shipping")
+      ->excludes("--cleanup")
+      ->excludes("--dry-run")
+      ->excludes("--shard")
+      ->excludes("--streams")
+      ->excludes("--wait-lock")
+      ->excludes("--publish-timeout")
+      ->group("Checking");
   add_connection_flags(app, options.connection, flags);
   add_logging_flags(app, options.log);
   app.footer(help_footer());
@@ -112,6 +125,11 @@ int dataloader_main(int argc, char** argv) {
   if (auto code = parse(app, argc, argv)) return *code;
   util::setup_logging(options.log);
   const auto prepare = [&] {
+    if (options.check && options.mode == load::Mode::kAppend) {
+      throw Error(ExitCode::kUsage,
+                  "--check judges the files as a replace run: an append also accepts places already stored, which "
+                  "--check cannot see without a database; drop --mode append");
+    }
     if (options.shard.count > 1 && options.run_id.empty()) {
       throw Error(ExitCode::kUsage, "--shard needs --run-id (or DATALOADER_RUN_ID): every shard of a run shares it");
     }
@@ -126,6 +144,8 @@ int dataloader_main(int argc, char** argv) {
       util::check_input_path(options.places, "--places");
       util::check_input_path(options.people, "--people");
     }
+    // No user, password or server is needed: nothing is connected to.
+    if (options.check) return load::run_check(options);
     resolve_connection(options.connection, flags);
     if (!cleanup_run.empty()) return load::run_cleanup(options.connection, cleanup_run);
     return load::run_load(options);

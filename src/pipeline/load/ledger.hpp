@@ -55,6 +55,9 @@ struct RunRecord {
   std::string run_id;
   Mode mode = Mode::kReplace;
   bool dry_run = false;
+  // Validated without a database (dataloader --check): reported, never
+  // stored in load_runs.
+  bool check = false;
   unsigned shards = 1;
   RunStatus status = RunStatus::kRunning;
   FileRecord places;

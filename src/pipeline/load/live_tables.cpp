@@ -4,6 +4,7 @@
 
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
+#include "pipeline/load/column_limits.hpp"
 
 namespace pipeline::load {
 
@@ -12,18 +13,11 @@ Limits read_limits(db::Session& session) {
       "SELECT table_name, column_name, character_maximum_length FROM information_schema.columns "
       "WHERE table_schema = DATABASE() AND table_name IN ('people', 'places') "
       "AND character_maximum_length IS NOT NULL");
-  Limits limits;
+  std::vector<db::ColumnLength> lengths;
   for (const auto& row : columns.rows) {
-    const std::string& table = row.at(0).value();
-    const std::string& column = row.at(1).value();
-    const std::size_t length = std::stoull(row.at(2).value());
-    if (table == "people" && column == "given_name") limits.given_name = length;
-    if (table == "people" && column == "family_name") limits.family_name = length;
-    if (table == "places" && column == "city") limits.city = length;
-    if (table == "places" && column == "county") limits.county = length;
-    if (table == "places" && column == "country") limits.country = length;
+    lengths.push_back({row.at(0).value(), row.at(1).value(), static_cast<std::size_t>(std::stoull(row.at(2).value()))});
   }
-  return limits;
+  return limits_from(lengths, "the server's information_schema");
 }
 
 bool table_exists(db::Session& session, std::string_view table) {

@@ -16,7 +16,8 @@ class Session;
 
 namespace pipeline::load {
 
-// The column lengths of people and places, as the live schema declares them.
+// The column lengths of people and places, as the live schema declares them
+// (column_limits.hpp maps them). Throws Error(kSoftware) if a column is missing.
 Limits read_limits(db::Session& session);
 
 bool table_exists(db::Session& session, std::string_view table);

@@ -51,36 +51,20 @@ RunRecord new_record(const LoaderOptions& options) {
   return record;
 }
 
-std::filesystem::path rejects_path(const LoaderOptions& options, const RunRecord& record) {
+}  // namespace
+
+std::filesystem::path rejects_path(const LoaderOptions& options, const std::string& run_id) {
   if (!options.rejects.empty()) return options.rejects;
   const std::string suffix = options.shard.count > 1 ? fmt::format("-shard{}", options.shard.index) : "";
-  return options.log.dir / ("rejects-" + record.run_id + suffix + ".csv");
+  return options.log.dir / ("rejects-" + run_id + suffix + ".csv");
 }
-
-// The run report, in the log and (--report-json) as a file. The exit code
-// stays the run's: a report that cannot be written is logged, and the path
-// was checked before the run began.
-void report(const LoaderOptions& options, const RunRecord& record, const RejectLog& rejects,
-            std::chrono::system_clock::time_point started, ExitCode code) {
-  const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
-  const bool good = record.status == RunStatus::kSucceeded || record.status == RunStatus::kStaged;
-  spdlog::log(good ? spdlog::level::info : spdlog::level::err, "{}", summary_line(record, seconds));
-  if (options.report_json.empty()) return;
-  try {
-    write_report_json(options.report_json, record, started, seconds, rejects.created() ? rejects.path() : "", code);
-  } catch (const Error& e) {
-    spdlog::error("the run report was not written (the exit code is the run's): {}", e.what());
-  }
-}
-
-}  // namespace
 
 ExitCode run_load(const LoaderOptions& options) {
   const auto started = std::chrono::system_clock::now();
   RunRecord record = new_record(options);
   const unsigned shard_index = options.shard.index;
   const bool sharded = options.shard.count > 1;
-  const std::filesystem::path rejects_file = rejects_path(options, record);
+  const std::filesystem::path rejects_file = rejects_path(options, record.run_id);
   // Written after the data may be live: checked now. (A rejects file is
   // written before anything is published, and --rejects is created now.)
   if (!options.report_json.empty()) util::check_output_path(options.report_json, "the run report");
@@ -134,7 +118,7 @@ ExitCode run_load(const LoaderOptions& options) {
     if (record.status == RunStatus::kSucceeded) {
       // The data is live: what failed after that does not undo it.
       spdlog::warn("run {} is published, but then: {}", record.run_id, e.what());
-      report(options, record, rejects, started, ExitCode::kOk);
+      report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, ExitCode::kOk);
       return ExitCode::kOk;
     }
     record.error = e.what();
@@ -149,11 +133,11 @@ ExitCode run_load(const LoaderOptions& options) {
       }
     }
     if (record.status == RunStatus::kRunning) record.status = rejected ? RunStatus::kRejected : RunStatus::kFailed;
-    report(options, record, rejects, started, code);
+    report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, code);
     if (rejected) return code;  // the summary line said why
     throw;
   }
-  report(options, record, rejects, started, code);
+  report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, code);
   return code;
 }
 

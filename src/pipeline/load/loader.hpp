@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/error.hpp"
@@ -30,6 +31,9 @@ struct LoaderOptions {
   Mode mode = Mode::kReplace;
   // Validate and report, but change no data table. Default off.
   bool dry_run = false;
+  // Validate both files without a database (--check): the CLI runs
+  // run_check (check.hpp) instead of run_load, and never connects. Default off.
+  bool check = false;
   // Let replace empty a table: by default a file without data rows is
   // refused when its table holds data (a truncated export must not wipe the
   // database). Default off.
@@ -60,6 +64,10 @@ struct LoaderOptions {
   std::string run_id;
   util::LogOptions log;
 };
+
+// The rejects CSV of run `run_id`: --rejects if given, else
+// <log dir>/rejects-<run id>.csv (with -shard<K> for a shard of a sharded run).
+std::filesystem::path rejects_path(const LoaderOptions& options, const std::string& run_id);
 
 // Runs one load, or one shard of a sharded load. Returns kOk (published, or
 // staged and waiting for sibling shards), kDataError when input was rejected

@@ -33,6 +33,18 @@ std::vector<std::unique_ptr<db::BulkLoad>> open_streams(const PeopleLoadSetup& s
 
 }  // namespace
 
+Assignment assign(const std::filesystem::path& people, unsigned jobs, unsigned shard_index, unsigned shards) {
+  Assignment assignment;
+  jobs = std::max(1u, jobs);
+  if (jobs == 1 && shards == 1) return assignment;
+  spdlog::info("{}: finding record boundaries to split it into {} ranges", people.string(), jobs * shards);
+  util::InputFile whole(people);
+  assignment.scan = scan_file(whole.stream(), static_cast<std::size_t>(jobs) * shards);
+  const auto first = static_cast<std::ptrdiff_t>(shard_index - 1) * jobs;
+  assignment.ranges.assign(assignment.scan->ranges.begin() + first, assignment.scan->ranges.begin() + first + jobs);
+  return assignment;
+}
+
 PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, const PeopleLoadSetup& setup,
                          RejectLog& rejects) {
   const std::string name = file.path().string();

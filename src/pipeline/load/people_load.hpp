@@ -35,6 +35,12 @@ struct Assignment {
   std::vector<ByteRange> ranges;
 };
 
+// Splits `people` when there are several jobs or shards: into shards x jobs
+// ranges on record boundaries, of which shard `shard_index` (1-based) of
+// `shards` takes its consecutive `jobs`. One job of one shard: no scan, the
+// whole file. Throws Error(kNoInput) for a file that cannot be read.
+Assignment assign(const std::filesystem::path& people, unsigned jobs, unsigned shard_index, unsigned shards);
+
 struct PeopleLoadSetup {
   const PlaceSet* places = nullptr;
   // Whether unknown places may also be stored ones (reject messages).

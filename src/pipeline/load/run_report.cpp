@@ -2,6 +2,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "pipeline/util/output_file.hpp"
@@ -28,10 +29,10 @@ nlohmann::ordered_json file_json(const FileRecord& file) {
 }  // namespace
 
 std::string summary_line(const RunRecord& run, double seconds) {
+  const char* kind = run.check ? ", check: no database" : run.dry_run ? ", dry run: nothing written" : "";
   std::string line =
       fmt::format("run {} {} in {:.2f} s ({}{}): places {}; people {}", run.run_id, to_string(run.status), seconds,
-                  to_string(run.mode), run.dry_run ? ", dry run: nothing written" : "", counts_text(run.places.counts),
-                  counts_text(run.people.counts));
+                  to_string(run.mode), kind, counts_text(run.places.counts), counts_text(run.people.counts));
   if (!run.error.empty()) line += "; error: " + run.error;
   return line;
 }
@@ -44,6 +45,7 @@ std::string report_json(const RunRecord& run, std::chrono::system_clock::time_po
   j["exit_code"] = static_cast<int>(code);
   j["mode"] = std::string(to_string(run.mode));
   j["dry_run"] = run.dry_run;
+  j["check"] = run.check;
   j["started_at"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(started));
   j["seconds"] = seconds;
   j["places"] = file_json(run.places);
@@ -60,6 +62,20 @@ void write_report_json(const std::filesystem::path& path, const RunRecord& run,
   // It names files and the run's counts: not for every user of the machine.
   constexpr mode_t kReportPermissions = 0640;
   util::write_output(path, report_json(run, started, seconds, rejects_file, code), kReportPermissions);
+}
+
+void report_run(const std::filesystem::path& report_json, const RunRecord& run,
+                const std::filesystem::path& rejects_file, std::chrono::system_clock::time_point started,
+                ExitCode code) {
+  const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
+  const bool good = run.status == RunStatus::kSucceeded || run.status == RunStatus::kStaged;
+  spdlog::log(good ? spdlog::level::info : spdlog::level::err, "{}", summary_line(run, seconds));
+  if (report_json.empty()) return;
+  try {
+    write_report_json(report_json, run, started, seconds, rejects_file, code);
+  } catch (const Error& e) {
+    spdlog::error("the run report was not written (the exit code is the run's): {}", e.what());
+  }
 }
 
 }  // namespace pipeline::load

@@ -13,7 +13,8 @@ namespace pipeline::load {
 
 std::string summary_line(const RunRecord& run, double seconds);
 
-// The report as compact JSON: run id, status, exit code, mode, timings, and
+// The report as compact JSON: run id, status, exit code, mode, whether it
+// was a dry run or a check (--check, no database), timings, and
 // per file its path, bytes, sha256 and counts; the rejects file if any.
 std::string report_json(const RunRecord& run, std::chrono::system_clock::time_point started, double seconds,
                         const std::filesystem::path& rejects_file, ExitCode code);
@@ -24,5 +25,14 @@ std::string report_json(const RunRecord& run, std::chrono::system_clock::time_po
 void write_report_json(const std::filesystem::path& path, const RunRecord& run,
                        std::chrono::system_clock::time_point started, double seconds,
                        const std::filesystem::path& rejects_file, ExitCode code);
+
+// The run's report: summary_line() logged (info when it succeeded or is
+// staged, else error) and, unless `report_json` is empty, written there. The
+// exit code stays the run's: a report that cannot be written is logged, not
+// thrown (its path was checked before the run began). `rejects_file` is
+// empty when no rejects file was written.
+void report_run(const std::filesystem::path& report_json, const RunRecord& run,
+                const std::filesystem::path& rejects_file, std::chrono::system_clock::time_point started,
+                ExitCode code);
 
 }  // namespace pipeline::load

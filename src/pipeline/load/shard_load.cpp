@@ -27,21 +27,6 @@ constexpr std::chrono::seconds kSetupWait{120};
 // How long recording a run's end may wait for a session holding its row.
 constexpr std::chrono::seconds kRecordBudget{60};
 
-// Splits people.csv when there are several jobs or shards; each shard takes
-// its consecutive share of shards x jobs ranges.
-Assignment assign(const LoaderOptions& options) {
-  Assignment assignment;
-  const unsigned jobs = std::max(1u, options.jobs);
-  const unsigned shards = options.shard.count;
-  if (jobs == 1 && shards == 1) return assignment;
-  spdlog::info("{}: finding record boundaries to split it into {} ranges", options.people.string(), jobs * shards);
-  util::InputFile whole(options.people);
-  assignment.scan = scan_file(whole.stream(), static_cast<std::size_t>(jobs) * shards);
-  const auto first = static_cast<std::ptrdiff_t>(options.shard.index - 1) * jobs;
-  assignment.ranges.assign(assignment.scan->ranges.begin() + first, assignment.scan->ranges.begin() + first + jobs);
-  return assignment;
-}
-
 ShardState state_of(const ShardRecord& s) { return ShardState{s.shard, s.status, s.alive}; }
 
 }  // namespace
@@ -83,7 +68,7 @@ ExitCode ShardLoad::load() {
   shard_.id_base = append ? max_person_id(control_) : 0;
   shard_.places_fingerprint = places_fingerprint(places_->places);
 
-  const Assignment assignment = assign(options_);
+  const Assignment assignment = assign(options_.people, options_.jobs, options_.shard.index, options_.shard.count);
   if (assignment.scan) {
     shard_.people_sha256 = assignment.scan->sha256;
     shard_.range_begin = assignment.ranges.front().begin;

@@ -15,14 +15,18 @@
 
 namespace pipeline::load {
 
-// Longest value each text column holds, in characters (code points). The
-// loader reads them from the live schema; these defaults match schema.sql.
+// Longest value each text column holds, in characters (code points). A load
+// reads them from the live schema, `dataloader --check` from the embedded
+// schema.sql (column_limits.hpp). These defaults, for tests and benchmarks,
+// match schema.sql; column_limits_test checks that they do.
 struct Limits {
   std::size_t given_name = 100;
   std::size_t family_name = 100;
   std::size_t city = 100;
   std::size_t county = 100;
   std::size_t country = 100;
+
+  bool operator==(const Limits&) const = default;
 };
 
 // Why a row was rejected. `field` names the column at fault, or is
