@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/cli/flag_values.hpp"
+#include "pipeline/db/tls_policy.hpp"
 #include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/log_text.hpp"
 #include "pipeline/util/output_file.hpp"
@@ -61,10 +62,24 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
       ->each([&flags](const std::string&) { flags.connect_timeout_given = true; })
       ->capture_default_str()
       ->group("Connection");
-  app.add_option("--tls-ca", options.tls_ca, "CA certificate to verify the server with (enables TLS)")
-      ->envname("MYSQL_TLS_CA")
+  app.add_option("--ssl-mode", flags.ssl_mode,
+                 "DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY, as the mysql client's (env "
+                 "MYSQL_SSL_MODE). Default: VERIFY_IDENTITY with --ssl-ca, REQUIRED with --ssl-cert, else "
+                 "DISABLED. VERIFY_CA checks the host name too with this client library")
+      ->check(ssl_mode_validator())
       ->group("Connection");
-  app.add_flag("--tls-required", options.tls_required, "Refuse to connect without TLS and a verified certificate")
+  app.add_option("--ssl-ca,--tls-ca", options.ssl_ca,
+                 "CA certificate to verify the server with; alone, it means --ssl-mode VERIFY_IDENTITY (env "
+                 "MYSQL_SSL_CA, or MYSQL_TLS_CA; --tls-ca is the old name)")
+      ->envname("MYSQL_SSL_CA")
+      ->group("Connection");
+  app.add_option("--ssl-cert", options.ssl_cert, "Client certificate, for a user created REQUIRE X509; needs --ssl-key")
+      ->envname("MYSQL_SSL_CERT")
+      ->group("Connection");
+  app.add_option("--ssl-key", options.ssl_key, "Private key of --ssl-cert")
+      ->envname("MYSQL_SSL_KEY")
+      ->group("Connection");
+  app.add_flag("--tls-required", flags.tls_required, "Old name of --ssl-mode VERIFY_IDENTITY (env MYSQL_TLS_REQUIRED)")
       ->envname("MYSQL_TLS_REQUIRED")
       ->group("Connection");
 }
@@ -85,12 +100,57 @@ NamedPath password_file(const CommonFlags& flags) {
   return {"MYSQL_PASSWORD_FILE", path == nullptr ? "" : path};
 }
 
+namespace {
+
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+// The mode (flag, then environment, then --tls-required), MYSQL_TLS_CA, and
+// the files checked before any connection is tried.
+void resolve_tls(db::ConnectionOptions& options, const CommonFlags& flags) {
+  std::optional<std::string> mode_text;
+  std::string mode_source = "--ssl-mode";
+  if (!flags.ssl_mode.empty()) {
+    mode_text = flags.ssl_mode;
+  } else if ((mode_text = environment("MYSQL_SSL_MODE"))) {
+    mode_source = "MYSQL_SSL_MODE";
+  }
+  if (mode_text) options.ssl_mode = parse_ssl_mode(mode_source, *mode_text);
+  if (flags.tls_required) {
+    if (options.ssl_mode && *options.ssl_mode != db::SslMode::kVerifyIdentity) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("--tls-required (MYSQL_TLS_REQUIRED) means --ssl-mode VERIFY_IDENTITY, but {} says {}",
+                              mode_source, db::to_string(*options.ssl_mode)));
+    }
+    options.ssl_mode = db::SslMode::kVerifyIdentity;
+  }
+  if (options.ssl_ca.empty()) {
+    if (auto ca = environment("MYSQL_TLS_CA")) options.ssl_ca = *ca;
+  }
+  const db::TlsSettings tls = db::decide_tls(options);
+  const std::pair<const std::string*, const char*> files[] = {{&tls.ca, "--ssl-ca (MYSQL_SSL_CA)"},
+                                                              {&tls.cert, "--ssl-cert (MYSQL_SSL_CERT)"},
+                                                              {&tls.key, "--ssl-key (MYSQL_SSL_KEY)"}};
+  for (const auto& [path, flag] : files) {
+    if (path->empty()) continue;
+    std::error_code ignored;
+    errno = 0;
+    std::ifstream in(*path, std::ios::binary);
+    std::string why = !in.is_open() ? (errno != 0 ? std::strerror(errno) : "it cannot be opened")
+                      : std::filesystem::is_directory(*path, ignored) ? "it is a directory"
+                                                                      : "";
+    if (!why.empty()) {
+      throw Error(ExitCode::kNoInput, fmt::format("cannot read the file {} names, {}: {}", flag, *path, why));
+    }
+  }
+}
+
+}  // namespace
+
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags) {
-  const auto environment = [](const char* name) -> std::optional<std::string> {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') return std::nullopt;
-    return std::string(value);
-  };
   if (!flags.port_given) {
     if (auto port = environment("MYSQL_TCP_PORT")) options.port = parse_port("MYSQL_TCP_PORT", *port);
   }
@@ -104,6 +164,7 @@ void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags
   if (options.user.empty()) {
     throw Error(ExitCode::kUsage, "no database user: pass --user (-u) or set MYSQL_USER");
   }
+  resolve_tls(options, flags);
   const NamedPath named = password_file(flags);
   const std::string password_file = named.path.string();
   const std::string& named_by = named.flag;
