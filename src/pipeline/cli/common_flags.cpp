@@ -69,8 +69,8 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
       ->check(ssl_mode_validator())
       ->group("Connection");
   app.add_option("--ssl-ca,--tls-ca", options.ssl_ca,
-                 "CA certificate to verify the server with; alone, it means --ssl-mode VERIFY_IDENTITY (env "
-                 "MYSQL_SSL_CA, or MYSQL_TLS_CA; --tls-ca is the old name)")
+                 "CA certificate to verify the server with; alone, it means --ssl-mode VERIFY_IDENTITY "
+                 "(--tls-ca and MYSQL_TLS_CA are its old names)")
       ->envname("MYSQL_SSL_CA")
       ->group("Connection");
   app.add_option("--ssl-cert", options.ssl_cert, "Client certificate, for a user created REQUIRE X509; needs --ssl-key")
@@ -79,7 +79,7 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
   app.add_option("--ssl-key", options.ssl_key, "Private key of --ssl-cert")
       ->envname("MYSQL_SSL_KEY")
       ->group("Connection");
-  app.add_flag("--tls-required", flags.tls_required, "Old name of --ssl-mode VERIFY_IDENTITY (env MYSQL_TLS_REQUIRED)")
+  app.add_flag("--tls-required", flags.tls_required, "Old name of --ssl-mode VERIFY_IDENTITY")
       ->envname("MYSQL_TLS_REQUIRED")
       ->group("Connection");
 }
