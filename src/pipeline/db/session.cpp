@@ -158,6 +158,11 @@ Session::Session(const ConnectionOptions& options) : impl_(std::make_unique<Impl
   }
   try {
     std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
+    // Connector/C++ 1.1 does not say whether it encrypted, so the server is
+    // asked. Only REQUIRED relies on the answer (the verifying modes are
+    // refused by the library before authenticating), and REQUIRED, which
+    // checks no certificate, guards against a server without TLS, not
+    // against a machine in the middle.
     if (tls.enforce) {
       std::unique_ptr<sql::ResultSet> cipher(statement->executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
       require_encrypted(tls, options, cipher->next() && !cipher->getString(2).asStdString().empty());
