@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/db/bulk_load.hpp"
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/schema.hpp"
@@ -125,15 +126,15 @@ std::string tls_ca() {
 TEST(TlsTest, RequiredTlsWithTheServersCaIsEncrypted) {
   ConnectionOptions options = testing::server_options();
   options.host = "127.0.0.1";
-  options.tls_ca = tls_ca();
-  options.tls_required = true;
+  options.ssl_ca = tls_ca();
+  options.ssl_mode = SslMode::kVerifyIdentity;
   Session s(options);
   const auto cipher = s.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").rows.at(0).at(1);
   ASSERT_TRUE(cipher.has_value());
   EXPECT_FALSE(cipher->empty()) << "not encrypted";
 
-  options.tls_ca.clear();
-  options.tls_required = false;
+  options.ssl_ca.clear();
+  options.ssl_mode.reset();
   Session plain(options);
   EXPECT_EQ(plain.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").rows.at(0).at(1), "");
 }
@@ -146,13 +147,57 @@ TEST(TlsTest, AServerCertificateFromAnotherCaIsRefused) {
   ASSERT_EQ(made.exit_code, 0) << made.err;
   ConnectionOptions options = testing::server_options();
   options.host = "127.0.0.1";
-  options.tls_ca = (dir / "ca.pem").string();
-  options.tls_required = true;
-  try {
-    Session s(options);
-    FAIL() << "connected to a server whose certificate the CA did not sign";
-  } catch (const DbError& e) {
-    EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
+  options.ssl_ca = (dir / "ca.pem").string();
+  // Every mode that is given a CA checks the chain against it, PREFERRED too.
+  for (const auto mode : {SslMode::kPreferred, SslMode::kRequired, SslMode::kVerifyCa, SslMode::kVerifyIdentity}) {
+    options.ssl_mode = mode;
+    try {
+      Session s(options);
+      ADD_FAILURE() << to_string(mode) << " connected to a server whose certificate the CA did not sign";
+    } catch (const DbError& e) {
+      EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
+      EXPECT_NE(std::string(e.what()).find("did not verify against the CA in"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Each mode with the server's own CA: all but DISABLED encrypt, and the
+// server's name (127.0.0.1 and localhost are in its certificate) passes.
+TEST(TlsTest, EveryModeWithTheServersCaConnectsAsItSays) {
+  for (const std::string host : {"127.0.0.1", "localhost"}) {
+    for (const auto mode :
+         {SslMode::kDisabled, SslMode::kPreferred, SslMode::kRequired, SslMode::kVerifyCa, SslMode::kVerifyIdentity}) {
+      ConnectionOptions options = testing::server_options();
+      options.host = host;
+      options.ssl_ca = tls_ca();
+      options.ssl_mode = mode;
+      Session s(options);
+      const auto cipher = s.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").rows.at(0).at(1).value_or("");
+      EXPECT_EQ(cipher.empty(), mode == SslMode::kDisabled) << host << " " << to_string(mode) << ": " << cipher;
+    }
+  }
+}
+
+// Without --ssl-ca a verifying mode uses the system's CA store, which does
+// not hold the throwaway CA: refused, on both client libraries, at once.
+TEST(TlsTest, AVerifyingModeWithoutACaUsesTheSystemStoreAndRefusesAnUnknownCa) {
+  for (const auto mode : {SslMode::kVerifyCa, SslMode::kVerifyIdentity}) {
+    ConnectionOptions options = testing::server_options();
+    options.host = "127.0.0.1";
+    options.ssl_mode = mode;
+    try {
+      Session s(options);
+      ADD_FAILURE() << to_string(mode) << " without a CA connected";
+    } catch (const DbError& e) {
+      EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
+      EXPECT_NE(std::string(e.what()).find("the system's store"), std::string::npos) << e.what();
+    }
+    try {
+      BulkLoad load(options, BulkTarget{"t", {"v"}});
+      ADD_FAILURE() << to_string(mode) << " without a CA opened a bulk stream";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::kUsage) << e.what();
+    }
   }
 }
 

@@ -13,13 +13,17 @@ std::string script() { return (source_dir() / "scripts" / "throwaway-db").string
 
 }  // namespace
 
-PrivateServer::PrivateServer(std::string server_args) : server_args_(std::move(server_args)) { start(); }
+PrivateServer::PrivateServer(std::string server_args, EnvOverrides start_env)
+    : server_args_(std::move(server_args)), start_env_(std::move(start_env)) {
+  start();
+}
 
 PrivateServer::~PrivateServer() { run({script(), "stop", dir_.path().string()}); }
 
 void PrivateServer::start() {
-  const auto result =
-      run({script(), "start", dir_.path().string()}, {{"THROWAWAY_DB_ARGS", server_args_}}, std::chrono::seconds(120));
+  EnvOverrides env = start_env_;
+  env["THROWAWAY_DB_ARGS"] = server_args_;
+  const auto result = run({script(), "start", dir_.path().string()}, env, std::chrono::seconds(120));
   if (result.exit_code != 0) throw std::runtime_error("throwaway-db start failed: " + result.err);
   address_ = ServerAddress::read(dir_.path());
 }

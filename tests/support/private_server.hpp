@@ -27,8 +27,10 @@ struct ServerAddress {
 class PrivateServer {
  public:
   // Starts a fresh server, with `server_args` (mariadbd options such as
-  // "--wait-timeout=1") on every start. Throws if it does not come up.
-  explicit PrivateServer(std::string server_args = "");
+  // "--wait-timeout=1") and `start_env` (scripts/throwaway-db's variables,
+  // such as THROWAWAY_DB_SERVER_CERT) on every start. Throws if it does not
+  // come up.
+  explicit PrivateServer(std::string server_args = "", EnvOverrides start_env = {});
   // Stops it and removes its directory.
   ~PrivateServer();
 
@@ -50,6 +52,7 @@ class PrivateServer {
 
  private:
   std::string server_args_;
+  EnvOverrides start_env_;
   TempDir dir_;
   ServerAddress address_;
 };

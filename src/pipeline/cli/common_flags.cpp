@@ -13,6 +13,7 @@
 
 #include "pipeline/cli/flag_values.hpp"
 #include "pipeline/db/option_files.hpp"
+#include "pipeline/db/tls_policy.hpp"
 #include "pipeline/util/interrupt.hpp"
 #include "pipeline/util/log_text.hpp"
 #include "pipeline/util/output_file.hpp"
@@ -41,7 +42,8 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
       ->each([&flags](const std::string&) { flags.socket_given = true; })
       ->capture_default_str()
       ->group("Connection");
-  app.add_option("-u,--user", options.user, "Database user")->envname("MYSQL_USER")
+  app.add_option("-u,--user", options.user, "Database user")
+      ->envname("MYSQL_USER")
       ->each([&flags](const std::string&) { flags.user_given = true; })
       ->group("Connection");
   app.add_option("-D,--database", options.database, "Database")
@@ -67,11 +69,27 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
       ->each([&flags](const std::string&) { flags.connect_timeout_given = true; })
       ->capture_default_str()
       ->group("Connection");
-  app.add_option("--tls-ca", options.tls_ca, "CA certificate to verify the server with (enables TLS)")
-      ->envname("MYSQL_TLS_CA")
-      ->each([&flags](const std::string&) { flags.tls_ca_given = true; })
+  app.add_option("--ssl-mode", flags.ssl_mode,
+                 "DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY, as the mysql client's (env "
+                 "MYSQL_SSL_MODE). Default: VERIFY_IDENTITY with --ssl-ca, REQUIRED with --ssl-cert, else "
+                 "DISABLED. VERIFY_CA checks the host name too with this client library")
+      ->check(ssl_mode_validator())
       ->group("Connection");
-  app.add_flag("--tls-required", options.tls_required, "Refuse to connect without TLS and a verified certificate")
+  app.add_option("--ssl-ca,--tls-ca", options.ssl_ca,
+                 "CA certificate to verify the server with; alone, it means --ssl-mode VERIFY_IDENTITY "
+                 "(--tls-ca and MYSQL_TLS_CA are its old names)")
+      ->envname("MYSQL_SSL_CA")
+      ->each([&flags](const std::string&) { flags.ssl_ca_given = true; })
+      ->group("Connection");
+  app.add_option("--ssl-cert", options.ssl_cert, "Client certificate, for a user created REQUIRE X509; needs --ssl-key")
+      ->envname("MYSQL_SSL_CERT")
+      ->each([&flags](const std::string&) { flags.ssl_cert_given = true; })
+      ->group("Connection");
+  app.add_option("--ssl-key", options.ssl_key, "Private key of --ssl-cert")
+      ->envname("MYSQL_SSL_KEY")
+      ->each([&flags](const std::string&) { flags.ssl_key_given = true; })
+      ->group("Connection");
+  app.add_flag("--tls-required", flags.tls_required, "Old name of --ssl-mode VERIFY_IDENTITY")
       ->envname("MYSQL_TLS_REQUIRED")
       ->group("Connection");
   app.add_flag("--no-defaults", flags.no_defaults, "Read no option file (~/.my.cnf and the others)")
@@ -101,9 +119,52 @@ NamedPath password_file(const CommonFlags& flags) {
 
 namespace {
 
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+// The mode (flag, then environment, then --tls-required), and the files
+// checked before any connection is tried.
+void resolve_tls(db::ConnectionOptions& options, const CommonFlags& flags) {
+  std::optional<std::string> mode_text;
+  std::string mode_source = "--ssl-mode";
+  if (!flags.ssl_mode.empty()) {
+    mode_text = flags.ssl_mode;
+  } else if ((mode_text = environment("MYSQL_SSL_MODE"))) {
+    mode_source = "MYSQL_SSL_MODE";
+  }
+  if (mode_text) options.ssl_mode = parse_ssl_mode(mode_source, *mode_text);
+  if (flags.tls_required) {
+    if (options.ssl_mode && *options.ssl_mode != db::SslMode::kVerifyIdentity) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("--tls-required (MYSQL_TLS_REQUIRED) means --ssl-mode VERIFY_IDENTITY, but {} says {}",
+                              mode_source, db::to_string(*options.ssl_mode)));
+    }
+    options.ssl_mode = db::SslMode::kVerifyIdentity;
+  }
+  const db::TlsSettings tls = db::decide_tls(options);
+  const std::pair<const std::string*, const char*> files[] = {{&tls.ca, "--ssl-ca (MYSQL_SSL_CA)"},
+                                                              {&tls.cert, "--ssl-cert (MYSQL_SSL_CERT)"},
+                                                              {&tls.key, "--ssl-key (MYSQL_SSL_KEY)"}};
+  for (const auto& [path, flag] : files) {
+    if (path->empty()) continue;
+    std::error_code ignored;
+    errno = 0;
+    std::ifstream in(*path, std::ios::binary);
+    std::string why = !in.is_open() ? (errno != 0 ? std::strerror(errno) : "it cannot be opened")
+                      : std::filesystem::is_directory(*path, ignored) ? "it is a directory"
+                                                                      : "";
+    if (!why.empty()) {
+      throw Error(ExitCode::kNoInput, fmt::format("cannot read the file {} names, {}: {}", flag, *path, why));
+    }
+  }
+}
+
 // Fills what no flag and no environment variable set from the option files.
-void apply_option_files(db::ConnectionOptions& options, const CommonFlags& flags, bool port_set,
-                        bool password_set) {
+void apply_option_files(db::ConnectionOptions& options, const CommonFlags& flags, bool port_set, bool password_set,
+                        bool ssl_ca_set) {
   if (flags.no_defaults && (!flags.defaults_file.empty() || !flags.defaults_extra_file.empty())) {
     throw Error(ExitCode::kUsage,
                 "--no-defaults reads no option file: drop it, or drop --defaults-file and --defaults-extra-file");
@@ -117,7 +178,9 @@ void apply_option_files(db::ConnectionOptions& options, const CommonFlags& flags
   fill(options.socket, flags.socket_given, file.socket);
   fill(options.user, flags.user_given, file.user);
   fill(options.database, flags.database_given, file.database);
-  fill(options.tls_ca, flags.tls_ca_given, file.ssl_ca);
+  fill(options.ssl_ca, ssl_ca_set, file.ssl_ca);
+  fill(options.ssl_cert, flags.ssl_cert_given, file.ssl_cert);
+  fill(options.ssl_key, flags.ssl_key_given, file.ssl_key);
   if (file.port && !port_set) options.port = *file.port;
   if (file.password && !password_set) options.password = *file.password;
 }
@@ -125,16 +188,18 @@ void apply_option_files(db::ConnectionOptions& options, const CommonFlags& flags
 }  // namespace
 
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags) {
-  const auto environment = [](const char* name) -> std::optional<std::string> {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') return std::nullopt;
-    return std::string(value);
-  };
   bool port_set = flags.port_given;
   if (!flags.port_given) {
     if (auto port = environment("MYSQL_TCP_PORT")) {
       options.port = parse_port("MYSQL_TCP_PORT", *port);
       port_set = true;
+    }
+  }
+  bool ssl_ca_set = flags.ssl_ca_given;
+  if (!ssl_ca_set) {
+    if (auto ca = environment("MYSQL_TLS_CA")) {
+      options.ssl_ca = *ca;
+      ssl_ca_set = true;
     }
   }
   double seconds = flags.connect_timeout_seconds;
@@ -165,10 +230,12 @@ void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags
   } else if (auto password = environment("MYSQL_PASSWORD")) {
     options.password = *password;
   }
-  apply_option_files(options, flags, port_set, !password_file.empty() || environment("MYSQL_PASSWORD").has_value());
+  apply_option_files(options, flags, port_set, !password_file.empty() || environment("MYSQL_PASSWORD").has_value(),
+                     ssl_ca_set);
   if (options.user.empty()) {
     throw Error(ExitCode::kUsage, "no database user: pass --user (-u), set MYSQL_USER, or name it in an option file");
   }
+  resolve_tls(options, flags);
 }
 
 void refuse_outputs_that_are_inputs(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs) {

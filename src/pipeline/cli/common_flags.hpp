@@ -25,6 +25,10 @@ struct CommonFlags {
   // value, if any, is checked and used by resolve_connection.
   bool port_given = false;
   bool connect_timeout_given = false;
+  // --ssl-mode as given (MYSQL_SSL_MODE is read by resolve_connection).
+  std::string ssl_mode;
+  // --tls-required / MYSQL_TLS_REQUIRED: the old spelling of --ssl-mode VERIFY_IDENTITY.
+  bool tls_required = false;
   // Option files (db/option_files.hpp): --no-defaults, --defaults-file,
   // --defaults-extra-file, and the tool's own group, set by its main.
   bool no_defaults = false;
@@ -37,7 +41,9 @@ struct CommonFlags {
   bool socket_given = false;
   bool user_given = false;
   bool database_given = false;
-  bool tls_ca_given = false;
+  bool ssl_ca_given = false;
+  bool ssl_cert_given = false;
+  bool ssl_key_given = false;
 };
 
 // What -p and --password say.
@@ -46,9 +52,11 @@ inline constexpr std::string_view kPasswordOnTheCommandLine =
     "MYSQL_PASSWORD_FILE or MYSQL_PASSWORD";
 
 // The mysql client's connection flags, each with its MYSQL_* environment
-// fallback: -h/--host, -P/--port, -S/--socket, -u/--user, -D/--database, and
-// --password-file, --connect-timeout, --tls-ca, --tls-required; and the option
-// file flags --no-defaults, --defaults-file, --defaults-extra-file. Help is
+// fallback: -h/--host, -P/--port, -S/--socket, -u/--user, -D/--database,
+// --ssl-mode, --ssl-ca, --ssl-cert, --ssl-key, and --password-file,
+// --connect-timeout; --tls-ca and --tls-required are the old spellings of
+// --ssl-ca and --ssl-mode VERIFY_IDENTITY; and the option file flags --no-defaults,
+// --defaults-file, --defaults-extra-file. Help is
 // --help or -?. -p/--password is refused (exit 64) without echoing its value:
 // the password comes from MYSQL_PASSWORD or the password file (see
 // resolve_connection).
@@ -68,13 +76,18 @@ struct NamedPath {
 NamedPath password_file(const CommonFlags& flags);
 
 // Completes `options` after parsing: MYSQL_TCP_PORT and MYSQL_CONNECT_TIMEOUT
-// unless the flag was given, the timeout, and the password from the file named
-// by --password-file / MYSQL_PASSWORD_FILE (trailing newline dropped), else
+// unless the flag was given, the timeout, the TLS mode (--ssl-mode, else
+// MYSQL_SSL_MODE, else --tls-required) and MYSQL_TLS_CA when no --ssl-ca or
+// MYSQL_SSL_CA is given, and the password from the file named by
+// --password-file / MYSQL_PASSWORD_FILE (trailing newline dropped), else
 // from MYSQL_PASSWORD. Then what the option files hold fills each setting that
 // no flag and no environment variable gave: a flag wins over the environment,
-// which wins over the option files, which win over the built-in defaults. Throws Error(kUsage) for a bad environment value (the
-// message names the variable) or when no user is given, Error(kNoInput) for
-// an unreadable password file (naming the flag or variable that named it).
+// which wins over the option files, which win over the built-in defaults.
+// Throws Error(kUsage) for a bad environment value (the
+// message names the variable), when no user is given, for a client
+// certificate without its key (or the reverse) and for --tls-required with
+// another --ssl-mode; Error(kNoInput) for an unreadable password file, CA,
+// certificate or key (naming the flag or variable that named it).
 void resolve_connection(db::ConnectionOptions& options, const CommonFlags& flags);
 
 // Throws Error(kUsage), naming both flags, when an output is the same file as

@@ -41,6 +41,11 @@ std::string seconds_problem(std::string_view text, double max) {
   return "";
 }
 
+std::string ssl_mode_problem(std::string_view text) {
+  if (db::parse_ssl_mode(text)) return "";
+  return fmt::format("not an SSL mode: use {}", db::kSslModeChoices);
+}
+
 unsigned parse_port(std::string_view source, std::string_view text) {
   if (std::string problem = port_problem(text); !problem.empty()) refuse(source, text, problem);
   return static_cast<unsigned>(std::stoul(std::string(text)));
@@ -51,12 +56,21 @@ double parse_seconds(std::string_view source, std::string_view text, double max)
   return std::strtod(std::string(text).c_str(), nullptr);
 }
 
+db::SslMode parse_ssl_mode(std::string_view source, std::string_view text) {
+  if (std::string problem = ssl_mode_problem(text); !problem.empty()) refuse(source, text, problem);
+  return *db::parse_ssl_mode(text);
+}
+
 CLI::Validator port_validator() {
   return CLI::Validator([](std::string& value) { return port_problem(value); }, "PORT");
 }
 
 CLI::Validator seconds_validator(double max) {
   return CLI::Validator([max](std::string& value) { return seconds_problem(value, max); }, "SECONDS");
+}
+
+CLI::Validator ssl_mode_validator() {
+  return CLI::Validator([](std::string& value) { return ssl_mode_problem(value); }, "MODE");
 }
 
 }  // namespace pipeline::cli

@@ -14,6 +14,7 @@
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
+#include "pipeline/db/tls_policy.hpp"
 
 namespace pipeline::db {
 namespace {
@@ -81,6 +82,16 @@ int hook_error(void* state, char* message, unsigned int length) {
   return static_cast<BulkLoad*>(state)->on_infile_error(message, length);
 }
 
+// The TLS rule of tls_policy.hpp, in Connector/C's words.
+void apply_tls(MYSQL* mysql, const TlsSettings& tls) {
+  my_bool on = 1;
+  if (tls.use_tls) mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+  if (tls.verify_host) mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+  if (!tls.ca.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_CA, tls.ca.c_str());
+  if (!tls.cert.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_CERT, tls.cert.c_str());
+  if (!tls.key.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_KEY, tls.key.c_str());
+}
+
 DbError error_of(MYSQL* mysql, const std::string& what) {
   return DbError(what, static_cast<int>(mysql_errno(mysql)), mysql_sqlstate(mysql), mysql_error(mysql));
 }
@@ -95,6 +106,7 @@ BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
   static std::once_flag library_initialised;
   std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
 
+  const TlsSettings tls = decide_tls(options);
   retry_connect(options, [&] {
     MYSQL* mysql = mysql_init(nullptr);
     if (mysql == nullptr) throw Error(ExitCode::kSoftware, "out of memory creating a client handle");
@@ -103,22 +115,26 @@ BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
     mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_optionsv(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
     mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (!options.tls_ca.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_CA, options.tls_ca.c_str());
-    if (options.tls_required) {
-      my_bool on = 1;
-      mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
-      mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-    }
+    apply_tls(mysql, tls);
     const bool socket = options.uses_socket();
     if (mysql_real_connect(mysql, socket ? "localhost" : options.host.c_str(), options.user.c_str(),
                            options.password.c_str(), options.database.c_str(), socket ? 0 : options.port,
                            socket ? options.socket.c_str() : nullptr, 0) == nullptr) {
-      DbError error = error_of(mysql, "connecting to " + options.describe());
+      DbError error("connecting to " + options.describe(), static_cast<int>(mysql_errno(mysql)), mysql_sqlstate(mysql),
+                    mysql_error(mysql),
+                    tls_refusal_hint(tls, options, static_cast<int>(mysql_errno(mysql)), mysql_error(mysql)));
       mysql_close(mysql);
       throw error;
     }
     mysql_ = mysql;
   });
+  try {
+    require_encrypted(tls, options, mysql_get_ssl_cipher(mysql_) != nullptr);
+  } catch (...) {
+    mysql_close(mysql_);
+    mysql_ = nullptr;
+    throw;
+  }
   mysql_set_local_infile_handler(mysql_, hook_init, hook_read, hook_end, hook_error, this);
   try {
     for (std::string_view sql : kSessionSetup) execute_or_throw(sql, "setting up the load connection");

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+
+#include "pipeline/db/ssl_mode.hpp"
 
 namespace pipeline::db {
 
@@ -21,12 +24,17 @@ struct ConnectionOptions {
   std::string database = "codetest";
   // How long connecting may keep retrying transient failures. Default 60 s.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(60)};
-  // CA certificate file to verify the server against. Empty: no verification
-  // unless tls_required, which then uses the system's CA store.
-  std::string tls_ca;
-  // Refuse to talk to a server without TLS, and verify its certificate.
-  // Default off (the local socket and compose's private network need none).
-  bool tls_required = false;
+  // --ssl-mode. nullopt (the default): decided from the files given, see
+  // decide_tls in tls_policy.hpp (VERIFY_IDENTITY with a CA, else REQUIRED
+  // with a client certificate, else DISABLED).
+  std::optional<SslMode> ssl_mode;
+  // CA certificate file to verify the server against. Empty (the default):
+  // a mode that verifies uses the system's CA store.
+  std::string ssl_ca;
+  // Client certificate and its private key, for a user created REQUIRE X509
+  // (or SUBJECT/ISSUER). Both or neither. Default: none.
+  std::string ssl_cert;
+  std::string ssl_key;
 
   bool uses_socket() const { return host == "localhost"; }
   // "user@host:port/database" or "user@localhost(socket)/database", for messages.

@@ -29,6 +29,8 @@ ExitCode classify_error(int error_number) {
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
       return ExitCode::kNoPerm;
     case 1049:  // ER_BAD_DB_ERROR
+    // Never transient: a server without TLS, or a certificate that does not
+    // verify, stays so however long the retries last.
     case 2026:  // CR_SSL_CONNECTION_ERROR: TLS refused or the certificate did not verify
       return ExitCode::kUsage;
     default:
@@ -37,9 +39,9 @@ ExitCode classify_error(int error_number) {
 }
 
 DbError::DbError(const std::string& what, int error_number, const std::string& sql_state,
-                 const std::string& server_message)
-    : Error(classify_error(error_number),
-            fmt::format("{}: {} (error {}, SQLSTATE {})", what, server_message, error_number, sql_state)),
+                 const std::string& server_message, const std::string& hint)
+    : Error(classify_error(error_number), fmt::format("{}: {} (error {}, SQLSTATE {}){}{}", what, server_message,
+                                                      error_number, sql_state, hint.empty() ? "" : "; ", hint)),
       error_number_(error_number) {}
 
 DbError DbError::with_hint(const std::string& hint) const {

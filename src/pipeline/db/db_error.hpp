@@ -17,8 +17,10 @@ ExitCode classify_error(int error_number);
 class DbError : public Error {
  public:
   // `what` describes the operation ("connecting to ...", "LOAD DATA into people");
-  // the server's message and numbers are appended.
-  DbError(const std::string& what, int error_number, const std::string& sql_state, const std::string& server_message);
+  // the server's message and numbers are appended, then `hint` (what to do
+  // about it) if any.
+  DbError(const std::string& what, int error_number, const std::string& sql_state, const std::string& server_message,
+          const std::string& hint = "");
 
   // The same error, its message followed by "; " and `hint` (the fix).
   DbError with_hint(const std::string& hint) const;

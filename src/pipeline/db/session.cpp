@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/tls_policy.hpp"
 #include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::db {
@@ -140,15 +141,32 @@ Session::Session(const ConnectionOptions& options) : impl_(std::make_unique<Impl
   properties["OPT_RECONNECT"] = false;
   // This connection never reads local files for the server.
   properties["OPT_LOCAL_INFILE"] = 0;
-  if (!options.tls_ca.empty()) properties["sslCA"] = sql::SQLString(options.tls_ca);
-  if (options.tls_required) {
-    properties["sslEnforce"] = true;
-    properties["sslVerify"] = true;
-  }
+  // The TLS rule of tls_policy.hpp, in Connector/C++'s words (OPT_SSL_MODE
+  // does nothing on this library).
+  const TlsSettings tls = decide_tls(options);
+  if (tls.use_tls) properties["sslEnforce"] = true;
+  if (tls.verify_host) properties["sslVerify"] = true;
+  if (!tls.ca.empty()) properties["sslCA"] = sql::SQLString(tls.ca);
+  if (!tls.cert.empty()) properties["sslCert"] = sql::SQLString(tls.cert);
+  if (!tls.key.empty()) properties["sslKey"] = sql::SQLString(tls.key);
   try {
     sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
     impl_->connection.reset(driver->connect(properties));
+  } catch (const sql::SQLException& e) {
+    throw DbError("connecting to " + impl_->target, e.getErrorCode(), e.getSQLState(), e.what(),
+                  tls_refusal_hint(tls, options, e.getErrorCode(), e.what()));
+  }
+  try {
     std::unique_ptr<sql::Statement> statement(impl_->connection->createStatement());
+    // Connector/C++ 1.1 does not say whether it encrypted, so the server is
+    // asked. Only REQUIRED relies on the answer (the verifying modes are
+    // refused by the library before authenticating), and REQUIRED, which
+    // checks no certificate, guards against a server without TLS, not
+    // against a machine in the middle.
+    if (tls.enforce) {
+      std::unique_ptr<sql::ResultSet> cipher(statement->executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
+      require_encrypted(tls, options, cipher->next() && !cipher->getString(2).asStdString().empty());
+    }
     for (std::string_view setup : kSessionSetup) statement->execute(sql::SQLString(std::string(setup)));
   } catch (const sql::SQLException& e) {
     rethrow("connecting to " + impl_->target, e);
