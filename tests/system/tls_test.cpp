@@ -117,14 +117,19 @@ TEST(TlsTest, AServerWithoutTlsIsRefusedByEveryModeThatRequiresIt) {
 }
 
 // The regression of issue 12: the old spellings, --tls-ca and MYSQL_TLS_CA,
-// against a server without TLS connected in plain text and loaded.
+// against a server without TLS connected in plain text and loaded. An
+// option file's ssl-ca must not reopen it.
 TEST(TlsTest, ACaAloneAgainstAServerWithoutTlsIsRefusedForBothTools) {
   PrivateServer server("--skip-ssl");
   TempDir tmp;
   EnvOverrides env = server.env();
   env["MYSQL_HOST"] = "127.0.0.1";
   const std::string ca = tls_file(server, "ca.pem");
-  const std::vector<std::vector<std::string>> ways = {{"--tls-ca", ca}, {"--ssl-ca", ca}, {}};
+  // And from an option file: its TLS settings go through the same rule.
+  const std::string cnf = (tmp / "tls.cnf").string();
+  write_file(cnf, "[client]\nssl-ca = " + ca + "\n");
+  const std::vector<std::vector<std::string>> ways = {
+      {"--tls-ca", ca}, {"--ssl-ca", ca}, {}, {"--defaults-file", cnf}};
   for (const auto& way : ways) {
     EnvOverrides this_env = env;
     if (way.empty()) this_env["MYSQL_TLS_CA"] = ca;
