@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/error.hpp"
+#include "pipeline/util/write_fully.hpp"
 
 namespace pipeline::util {
 namespace {
@@ -65,16 +66,8 @@ Staged stage(const FileContent& file, mode_t mode) {
   };
 
   if (::fchmod(fd, mode) != 0) discard("cannot set permissions", errno);
-  const char* data = file.content.data();
-  std::size_t left = file.content.size();
-  while (left > 0) {
-    const ssize_t written = ::write(fd, data, left);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      discard("write failed", errno);
-    }
-    data += written;
-    left -= static_cast<std::size_t>(written);
+  if (const WriteResult result = write_fully(fd, file.content); result.error != 0) {
+    discard("write failed", result.error);
   }
   if (::fsync(fd) != 0) discard("fsync failed", errno);
   if (::close(fd) != 0) {

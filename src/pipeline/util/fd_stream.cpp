@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "pipeline/util/write_fully.hpp"
+
 namespace pipeline::util {
 
 namespace {
@@ -17,22 +19,11 @@ FdStreamBuf::FdStreamBuf(int fd) : fd_(fd), buffer_(kBufferBytes) {
 FdStreamBuf::~FdStreamBuf() { close(); }
 
 bool FdStreamBuf::flush_buffer() {
-  const char* data = pbase();
-  std::size_t left = static_cast<std::size_t>(pptr() - pbase());
-  while (left > 0) {
-    const ssize_t written = ::write(fd_, data, left);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      // What is left is dropped: written again later (close), it would
-      // follow bytes that were never written.
-      setp(buffer_.data(), buffer_.data() + buffer_.size());
-      return false;
-    }
-    data += written;
-    left -= static_cast<std::size_t>(written);
-  }
+  const WriteResult result = write_fully(fd_, {pbase(), static_cast<std::size_t>(pptr() - pbase())});
+  // On a failure what is left is dropped: written again later (close), it
+  // would follow bytes that were never written.
   setp(buffer_.data(), buffer_.data() + buffer_.size());
-  return true;
+  return result.error == 0;
 }
 
 FdStreamBuf::int_type FdStreamBuf::overflow(int_type c) {

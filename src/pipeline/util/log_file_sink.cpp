@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/util/private_file.hpp"
+#include "pipeline/util/write_fully.hpp"
 
 namespace pipeline::util {
 namespace {
@@ -59,17 +60,8 @@ void LogFileSink::sink_it_(const spdlog::details::log_msg& msg) {
   formatter_->format(msg, formatted);
   if (fd_ < 0) open();
   if (size_ > 0 && size_ + formatted.size() > max_bytes_) rotate();
-  const char* data = formatted.data();
-  std::size_t left = formatted.size();
-  while (left > 0) {
-    const ssize_t written = ::write(fd_, data, left);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      spdlog::throw_spdlog_ex("cannot write the log file " + path_.string(), errno);
-    }
-    data += written;
-    left -= static_cast<std::size_t>(written);
-  }
+  const WriteResult result = write_fully(fd_, {formatted.data(), formatted.size()});
+  if (result.error != 0) spdlog::throw_spdlog_ex("cannot write the log file " + path_.string(), result.error);
   size_ += formatted.size();
 }
 

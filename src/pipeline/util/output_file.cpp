@@ -1,7 +1,6 @@
 #include "pipeline/util/output_file.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/error.hpp"
+#include "pipeline/util/write_fully.hpp"
 
 namespace pipeline::util {
 namespace {
@@ -32,25 +32,12 @@ bool is_open_as_standard_output(const struct stat& st) {
 // non-blocking descriptor. A reader that went away (EPIPE; SIGPIPE is
 // ignored by the tools) ends it with one error.
 void write_all(int fd, std::string_view content, const std::filesystem::path& path) {
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t written = ::write(fd, content.data() + done, content.size() - done);
-    if (written >= 0) {
-      done += static_cast<std::size_t>(written);
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      pollfd ready{fd, POLLOUT, 0};
-      ::poll(&ready, 1, -1);
-      continue;
-    }
-    if (errno == EPIPE) {
-      throw Error(ExitCode::kIoError, fmt::format("cannot write {}: its reader closed it after {} of {} bytes",
-                                                  output_name(path), done, content.size()));
-    }
-    fail(path, "write failed", errno);
+  const WriteResult result = write_fully(fd, content);
+  if (result.error == EPIPE) {
+    throw Error(ExitCode::kIoError, fmt::format("cannot write {}: its reader closed it after {} of {} bytes",
+                                                output_name(path), result.written, content.size()));
   }
+  if (result.error != 0) fail(path, "write failed", result.error);
 }
 
 // Opens what `path` names (following links) without creating or renaming
