@@ -5,8 +5,7 @@
 // Forbidden: control characters -- C0 except tab, LF and CR (those may sit
 // inside a quoted field), DEL, and the C1 range U+0080..U+009F (NEL, CSI, ...)
 // -- and the characters that are invisible yet change how a name displays or
-// compares: the Unicode Bidi_Control set (U+061C ALM, U+200E LRM, U+200F RLM,
-// U+202A..U+202E embeddings and overrides, U+2066..U+2069 isolates), which
+// compares: the Unicode Bidi_Control set (util/unicode_controls.hpp), which
 // can make a name display as something else in every report, and U+FEFF, a
 // byte order mark that strayed into a field (at the start of the file it is
 // skipped). The whole Bidi_Control set goes, not only the overrides: LRM, RLM
@@ -20,9 +19,12 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "pipeline/util/unicode_controls.hpp"
 
 namespace pipeline::load {
 
@@ -44,11 +46,15 @@ struct ForbiddenRange {
 inline constexpr ForbiddenRange kForbiddenRanges[] = {
     {0x0000, 0x0000, Forbidden::kNul},           {0x0001, 0x0008, Forbidden::kControl},
     {0x000B, 0x000C, Forbidden::kControl},       {0x000E, 0x001F, Forbidden::kControl},
-    {0x007F, 0x007F, Forbidden::kControl},       {0x0080, 0x009F, Forbidden::kC1Control},
-    {0x061C, 0x061C, Forbidden::kBidiControl},   {0x200E, 0x200F, Forbidden::kBidiControl},
-    {0x202A, 0x202E, Forbidden::kBidiControl},   {0x2066, 0x2069, Forbidden::kBidiControl},
+    {0x007F, 0x007F, Forbidden::kControl},
+    {util::kC1Controls.first, util::kC1Controls.last, Forbidden::kC1Control},
+    {util::kBidiControls[0].first, util::kBidiControls[0].last, Forbidden::kBidiControl},
+    {util::kBidiControls[1].first, util::kBidiControls[1].last, Forbidden::kBidiControl},
+    {util::kBidiControls[2].first, util::kBidiControls[2].last, Forbidden::kBidiControl},
+    {util::kBidiControls[3].first, util::kBidiControls[3].last, Forbidden::kBidiControl},
     {0xFEFF, 0xFEFF, Forbidden::kByteOrderMark},
 };
+static_assert(std::size(util::kBidiControls) == 4, "every Bidi_Control range has its row above");
 
 // Why `cp` may not be stored, or kAllowed.
 constexpr Forbidden classify(char32_t cp) noexcept {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/util/unicode_controls.hpp"
 #include "pipeline/util/utf8.hpp"
 
 namespace pipeline::util {
@@ -27,9 +28,12 @@ std::uint32_t decode(std::string_view sequence) {
   return code;
 }
 
+// C1 and bidirectional controls (what a terminal acts on, what makes text
+// display as other text), and the line and paragraph separators, which break
+// a log line as LF does.
 bool escaped_code_point(std::uint32_t code) {
-  return (code >= 0x80 && code <= 0x9F) || code == 0x061C || code == 0x200E || code == 0x200F ||
-         (code >= 0x2028 && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
+  const auto cp = static_cast<char32_t>(code);
+  return is_c1_control(cp) || is_bidi_control(cp) || cp == 0x2028 || cp == 0x2029;
 }
 
 void append_byte_escape(unsigned char c, std::string& out) { fmt::format_to(std::back_inserter(out), "\\x{:02x}", c); }
