@@ -10,9 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
-#include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
 
 namespace pipeline::db {
@@ -81,53 +79,18 @@ int hook_error(void* state, char* message, unsigned int length) {
   return static_cast<BulkLoad*>(state)->on_infile_error(message, length);
 }
 
-DbError error_of(MYSQL* mysql, const std::string& what) {
-  return DbError(what, static_cast<int>(mysql_errno(mysql)), mysql_sqlstate(mysql), mysql_error(mysql));
-}
-
 }  // namespace
 
 BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
-    : target_(target.table),
+    : connection_(options, true),
+      mysql_(connection_.handle()),
+      target_(target.table),
       token_(random_token()),
       skip_duplicates_(target.skip_duplicates),
       scratch_(target.scratch) {
-  static std::once_flag library_initialised;
-  std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
-
-  retry_connect(options, [&] {
-    MYSQL* mysql = mysql_init(nullptr);
-    if (mysql == nullptr) throw Error(ExitCode::kSoftware, "out of memory creating a client handle");
-    unsigned int timeout = 10;
-    unsigned int local_infile = 1;
-    mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_optionsv(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
-    mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (!options.tls_ca.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_CA, options.tls_ca.c_str());
-    if (options.tls_required) {
-      my_bool on = 1;
-      mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
-      mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-    }
-    const bool socket = options.uses_socket();
-    if (mysql_real_connect(mysql, socket ? "localhost" : options.host.c_str(), options.user.c_str(),
-                           options.password.c_str(), options.database.c_str(), socket ? 0 : options.port,
-                           socket ? options.socket.c_str() : nullptr, 0) == nullptr) {
-      DbError error = error_of(mysql, "connecting to " + options.describe());
-      mysql_close(mysql);
-      throw error;
-    }
-    mysql_ = mysql;
-  });
   mysql_set_local_infile_handler(mysql_, hook_init, hook_read, hook_end, hook_error, this);
-  try {
-    for (std::string_view sql : kSessionSetup) execute_or_throw(sql, "setting up the load connection");
-    for (const std::string& sql : target.setup) execute_or_throw(sql, "setting up the load connection");
-    execute_or_throw("START TRANSACTION", "starting the load transaction");
-  } catch (...) {
-    mysql_close(mysql_);
-    throw;
-  }
+  for (const std::string& sql : target.setup) connection_.execute(sql, "setting up the load connection");
+  connection_.execute("START TRANSACTION", "starting the load transaction");
 
   const std::string& file_name = target.statement_file_name.empty() ? token_ : target.statement_file_name;
   std::string statement = fmt::format(
@@ -145,12 +108,6 @@ BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
 
 BulkLoad::~BulkLoad() {
   if (!finished_) abort();
-  if (mysql_ != nullptr) mysql_close(mysql_);
-}
-
-void BulkLoad::execute_or_throw(std::string_view sql, const std::string& what) {
-  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) throw error_of(mysql_, what);
-  if (MYSQL_RES* result = mysql_store_result(mysql_)) mysql_free_result(result);
 }
 
 void BulkLoad::run(std::string statement) {
@@ -268,7 +225,7 @@ std::uint64_t BulkLoad::finish() {
   try {
     rethrow_failure();
     check_outcome();
-    execute_or_throw("COMMIT", "committing LOAD DATA into " + target_);
+    connection_.execute("COMMIT", "committing LOAD DATA into " + target_);
   } catch (...) {
     mysql_real_query(mysql_, "ROLLBACK", 8);
     throw;
