@@ -130,7 +130,7 @@ void BatchInsert::send(const Batch& batch) {
   connection_.execute(statement_, "INSERT into " + table_);
 
   const std::uint64_t stored = connection_.affected_rows();
-  const unsigned warnings = connection_.warning_count();
+  const std::uint64_t warnings = connection_.warning_count();
   const std::uint64_t skipped = batch.rows - std::min(stored, batch.rows);
   if (warnings > 0) {
     const auto shown = connection_.warnings(kWarningsShown);

@@ -114,7 +114,7 @@ void BulkLoad::run(std::string statement) {
   int error_number = 0;
   std::string state, message;
   std::uint64_t loaded = 0;
-  unsigned int warning_count = 0;
+  std::uint64_t warning_count = 0;
   std::vector<std::pair<int, std::string>> warnings;
   if (mysql_real_query(mysql_, statement.data(), statement.size()) != 0) {
     error_number = static_cast<int>(mysql_errno(mysql_));
@@ -122,14 +122,13 @@ void BulkLoad::run(std::string statement) {
     message = mysql_error(mysql_);
   } else {
     loaded = mysql_affected_rows(mysql_);
-    warning_count = mysql_warning_count(mysql_);
-    if (warning_count > 0 && mysql_real_query(mysql_, "SHOW WARNINGS LIMIT 5", 21) == 0) {
-      if (MYSQL_RES* result = mysql_store_result(mysql_)) {
-        while (MYSQL_ROW row = mysql_fetch_row(result)) {
-          warnings.emplace_back(row[1] ? std::atoi(row[1]) : 0, row[2] ? row[2] : "");
-        }
-        mysql_free_result(result);
-      }
+    try {
+      warning_count = connection_.warning_count();
+      if (warning_count > 0) warnings = connection_.warnings(5);
+    } catch (const DbError& e) {
+      error_number = e.error_number();
+      state = "HY000";
+      message = e.what();
     }
   }
   std::lock_guard lock(mutex_);

@@ -70,7 +70,7 @@ class BulkLoad final : public RowStream {
   std::string failure_state_;
   std::string failure_message_;
   std::uint64_t rows_loaded_ = 0;
-  unsigned int warning_count_ = 0;
+  std::uint64_t warning_count_ = 0;
   // The first few warnings: error number and message.
   std::vector<std::pair<int, std::string>> warnings_;
 

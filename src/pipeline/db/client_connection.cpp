@@ -70,7 +70,14 @@ std::string ClientConnection::query_value(std::string_view sql, const std::strin
 
 std::uint64_t ClientConnection::affected_rows() const { return mysql_affected_rows(mysql_); }
 
-unsigned ClientConnection::warning_count() const { return mysql_warning_count(mysql_); }
+std::uint64_t ClientConnection::warning_count() {
+  constexpr unsigned kProtocolMax = 0xFFFF;
+  const unsigned count = mysql_warning_count(mysql_);
+  if (count < kProtocolMax) return count;
+  // A diagnostic statement: it leaves the last statement's warnings in place.
+  const std::string exact = query_value("SELECT @@warning_count", "counting warnings");
+  return exact.empty() ? count : std::stoull(exact);
+}
 
 std::vector<std::pair<int, std::string>> ClientConnection::warnings(unsigned limit) {
   std::vector<std::pair<int, std::string>> found;

@@ -34,7 +34,8 @@ class ClientConnection {
   std::string query_value(std::string_view sql, const std::string& what);
   // Of the last statement: the rows it changed, and its warnings.
   std::uint64_t affected_rows() const;
-  unsigned warning_count() const;
+  // Exact: the protocol's count stops at 65535, and then the server is asked.
+  std::uint64_t warning_count();
   // The last statement's first `limit` warnings: error number and message.
   std::vector<std::pair<int, std::string>> warnings(unsigned limit);
   // Appends `value` escaped for a string literal, by the client library for
