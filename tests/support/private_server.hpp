@@ -38,6 +38,9 @@ class PrivateServer {
   void stop();
   // SIGKILLs mariadbd, as a crash would.
   void kill9();
+  // Runs `sql` as the server's administrator (SET GLOBAL, say), through
+  // scripts/throwaway-db sql. Throws if it fails.
+  void admin_sql(const std::string& sql) const;
 
   db::ConnectionOptions options(const std::string& database = "codetest") const;
   // MYSQL_* variables for a child process.
