@@ -17,12 +17,16 @@ constexpr std::size_t kStatementBytes = 4 * 1024 * 1024;
 constexpr std::size_t kPacketMargin = 1024;
 constexpr std::size_t kMaxQueuedBatches = 2;
 constexpr int kDuplicateKey = 1062;  // ER_DUP_ENTRY
+constexpr std::uint64_t kMaxRows = 8192;
+constexpr std::size_t kMaxPlaceholders = 65535;
+// Statements of odd row counts kept prepared; more are prepared per batch.
+constexpr std::size_t kKeptStatements = 4;
 // max_error_count's default: SHOW WARNINGS shows no more than this.
 constexpr unsigned kWarningsShown = 64;
 
-// What a value adds to the statement at most: every byte escaped, two quotes
-// and a comma.
-std::size_t value_bound(std::string_view value) { return value.size() * 2 + 3; }
+// What a value adds to the execute packet at most: its bytes, its length
+// (up to 9 bytes) and its type.
+std::size_t value_bound(std::string_view value) { return value.size() + 11; }
 
 }  // namespace
 
@@ -46,7 +50,14 @@ BatchInsert::BatchInsert(const ConnectionOptions& options, BulkTarget target)
     prefix_ += quote_identifier(target.columns[i]);
   }
   prefix_ += ") VALUES ";
-  current_bound_ = prefix_.size();
+  row_placeholders_.push_back('(');
+  for (std::size_t i = 0; i < columns_; ++i) {
+    if (i > 0) row_placeholders_.append(", ");
+    row_placeholders_.push_back('?');
+  }
+  row_placeholders_.push_back(')');
+  statement_rows_ = std::min<std::uint64_t>(kMaxRows, kMaxPlaceholders / std::max<std::size_t>(1, columns_));
+  current_bound_ = 0;
   worker_ = std::thread([this] { run(); });
 }
 
@@ -55,7 +66,8 @@ BatchInsert::~BatchInsert() {
 }
 
 void BatchInsert::write_row(std::initializer_list<std::string_view> values) {
-  std::size_t bound = 3;  // "()," around the row
+  if (values.size() != columns_) throw Error(ExitCode::kSoftware, "INSERT into " + table_ + ": wrong number of values");
+  std::size_t bound = 0;
   for (std::string_view value : values) bound += value_bound(value);
   // A row too large for any statement still goes alone: the server says why.
   if (current_.rows > 0 && current_bound_ + bound > statement_limit_) push_batch();
@@ -69,6 +81,7 @@ void BatchInsert::write_row(std::initializer_list<std::string_view> values) {
   ++current_.rows;
   current_bound_ += bound;
   ++rows_written_;
+  if (current_.rows == statement_rows_) push_batch();
 }
 
 void BatchInsert::push_batch() {
@@ -82,12 +95,11 @@ void BatchInsert::push_batch() {
   queue_.push_back(std::move(current_));
   current_ = Batch();
   current_.packed.reserve(statement_limit_ / 2);
-  current_bound_ = prefix_.size();
+  current_bound_ = 0;
   changed_.notify_all();
 }
 
 void BatchInsert::run() {
-  statement_.reserve(statement_limit_ + 4096);
   std::exception_ptr failure;
   try {
     for (;;) {
@@ -111,25 +123,40 @@ void BatchInsert::run() {
   changed_.notify_all();
 }
 
-void BatchInsert::send(const Batch& batch) {
-  statement_.assign(prefix_);
-  const char* at = batch.packed.data();
-  for (std::uint64_t row = 0; row < batch.rows; ++row) {
-    statement_ += row == 0 ? "(" : ",(";
-    for (std::size_t column = 0; column < columns_; ++column) {
-      std::uint32_t length = 0;
-      std::memcpy(&length, at, sizeof length);
-      at += sizeof length;
-      statement_ += column == 0 ? "'" : ",'";
-      connection_.append_escaped(statement_, std::string_view(at, length));
-      statement_ += '\'';
-      at += length;
+PreparedStatement& BatchInsert::statement_for(std::uint64_t rows) {
+  auto found = statements_.find(rows);
+  if (found != statements_.end()) return *found->second;
+  if (statements_.size() > kKeptStatements) {
+    // Drop an odd size; the full batch's stays.
+    for (auto it = statements_.begin(); it != statements_.end(); ++it) {
+      if (it->first != statement_rows_) {
+        statements_.erase(it);
+        break;
+      }
     }
-    statement_ += ')';
   }
-  connection_.execute(statement_, "INSERT into " + table_);
+  std::string sql = prefix_;
+  sql.reserve(prefix_.size() + rows * (row_placeholders_.size() + 2));
+  for (std::uint64_t row = 0; row < rows; ++row) {
+    if (row > 0) sql += ", ";
+    sql += row_placeholders_;
+  }
+  auto statement = std::make_unique<PreparedStatement>(connection_, sql, "INSERT into " + table_);
+  return *statements_.emplace(rows, std::move(statement)).first->second;
+}
 
-  const std::uint64_t stored = connection_.affected_rows();
+void BatchInsert::send(const Batch& batch) {
+  values_.clear();
+  const char* at = batch.packed.data();
+  for (std::uint64_t i = 0; i < batch.rows * columns_; ++i) {
+    std::uint32_t length = 0;
+    std::memcpy(&length, at, sizeof length);
+    at += sizeof length;
+    values_.emplace_back(at, length);
+    at += length;
+  }
+  const std::uint64_t stored = statement_for(batch.rows).execute(values_);
+
   const std::uint64_t warnings = connection_.warning_count();
   const std::uint64_t skipped = batch.rows - std::min(stored, batch.rows);
   if (warnings > 0) {

@@ -68,8 +68,6 @@ std::string ClientConnection::query_value(std::string_view sql, const std::strin
   return value;
 }
 
-std::uint64_t ClientConnection::affected_rows() const { return mysql_affected_rows(mysql_); }
-
 std::uint64_t ClientConnection::warning_count() {
   constexpr unsigned kProtocolMax = 0xFFFF;
   const unsigned count = mysql_warning_count(mysql_);
@@ -92,11 +90,39 @@ std::vector<std::pair<int, std::string>> ClientConnection::warnings(unsigned lim
   return found;
 }
 
-void ClientConnection::append_escaped(std::string& out, std::string_view value) const {
-  const std::size_t at = out.size();
-  out.resize(at + value.size() * 2 + 1);
-  const unsigned long length = mysql_real_escape_string(mysql_, out.data() + at, value.data(), value.size());
-  out.resize(at + length);
+PreparedStatement::PreparedStatement(ClientConnection& connection, std::string_view sql, const std::string& what)
+    : stmt_(mysql_stmt_init(connection.handle())), what_(what) {
+  if (stmt_ == nullptr) throw connection.last_error(what);
+  if (mysql_stmt_prepare(stmt_, sql.data(), sql.size()) != 0) {
+    DbError error(what, static_cast<int>(mysql_stmt_errno(stmt_)), mysql_stmt_sqlstate(stmt_), mysql_stmt_error(stmt_));
+    mysql_stmt_close(stmt_);
+    throw error;
+  }
+  parameters_ = static_cast<unsigned>(mysql_stmt_param_count(stmt_));
+}
+
+PreparedStatement::~PreparedStatement() { mysql_stmt_close(stmt_); }
+
+std::uint64_t PreparedStatement::execute(const std::vector<std::string_view>& values) {
+  if (values.size() != parameters_) throw Error(ExitCode::kSoftware, what_ + ": wrong number of values");
+  binds_.resize(values.size());
+  lengths_.resize(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    lengths_[i] = static_cast<unsigned long>(values[i].size());
+    MYSQL_BIND& bind = binds_[i];
+    bind = MYSQL_BIND{};
+    bind.buffer_type = MYSQL_TYPE_STRING;
+    bind.buffer = const_cast<char*>(values[i].data());
+    bind.buffer_length = lengths_[i];
+    bind.length = &lengths_[i];
+  }
+  const auto fail = [&] {
+    return DbError(what_, static_cast<int>(mysql_stmt_errno(stmt_)), mysql_stmt_sqlstate(stmt_),
+                   mysql_stmt_error(stmt_));
+  };
+  if (mysql_stmt_bind_param(stmt_, binds_.data()) != 0) throw fail();
+  if (mysql_stmt_execute(stmt_) != 0) throw fail();
+  return mysql_stmt_affected_rows(stmt_);
 }
 
 }  // namespace pipeline::db

@@ -1,6 +1,6 @@
 // A connection through MariaDB Connector/C, for the row streams (BulkLoad,
 // BatchInsert): Connector/C++ 1.1 can neither feed LOAD DATA from memory nor
-// escape text for a statement. client_connection.cpp and bulk_load.cpp (its
+// bind thousands of parameters without copying each one. client_connection.cpp and bulk_load.cpp (its
 // local-infile hooks) are the only files that include Connector/C headers.
 #pragma once
 
@@ -14,8 +14,38 @@
 #include "pipeline/db/db_error.hpp"
 
 struct st_mysql;
+struct st_mysql_stmt;
+struct st_mysql_bind;
 
 namespace pipeline::db {
+
+class ClientConnection;
+
+// A server-side prepared statement of a ClientConnection, closed with the
+// object. Its values travel in the binary protocol: the server parses the
+// statement once, never the values.
+class PreparedStatement {
+ public:
+  PreparedStatement(ClientConnection& connection, std::string_view sql, const std::string& what);
+  ~PreparedStatement();
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+
+  // Runs it with `values` (one per placeholder, all sent as strings, which
+  // the server converts to the columns' types). Returns the rows it changed;
+  // its warnings are the connection's. Throws DbError naming `what`.
+  std::uint64_t execute(const std::vector<std::string_view>& values);
+
+  unsigned parameter_count() const { return parameters_; }
+
+ private:
+  st_mysql_stmt* stmt_ = nullptr;
+  std::string what_;
+  // Reused by every execute(): one per placeholder.
+  std::vector<::st_mysql_bind> binds_;
+  std::vector<unsigned long> lengths_;
+  unsigned parameters_ = 0;
+};
 
 class ClientConnection {
  public:
@@ -32,17 +62,11 @@ class ClientConnection {
   // The first column of the first row of a query; empty for NULL or no row.
   // Throws DbError naming `what`.
   std::string query_value(std::string_view sql, const std::string& what);
-  // Of the last statement: the rows it changed, and its warnings.
-  std::uint64_t affected_rows() const;
+  // The last statement's warnings.
   // Exact: the protocol's count stops at 65535, and then the server is asked.
   std::uint64_t warning_count();
   // The last statement's first `limit` warnings: error number and message.
   std::vector<std::pair<int, std::string>> warnings(unsigned limit);
-  // Appends `value` escaped for a string literal, by the client library for
-  // this connection's character set (mysql_real_escape_string). Not while
-  // another thread uses the connection.
-  void append_escaped(std::string& out, std::string_view value) const;
-
   // The last statement's error, as a DbError naming `what`.
   DbError last_error(const std::string& what) const;
 
