@@ -17,7 +17,7 @@ namespace {
 
 using testing::TestDatabase;
 
-enum class Kind { kLoadData, kInsert };
+enum class Kind { kLoadData, kInsert, kInsertMultiRow };
 
 constexpr const char* kTable =
     "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, v VARCHAR(100) NOT NULL) "
@@ -26,7 +26,8 @@ constexpr const char* kTable =
 class RowStreamTest : public ::testing::TestWithParam<Kind> {
  protected:
   std::unique_ptr<RowStream> open(const TestDatabase& db, BulkTarget target) {
-    if (GetParam() == Kind::kInsert) return std::make_unique<BatchInsert>(db.options(), std::move(target));
+    if (GetParam() == Kind::kInsertMultiRow) target.bulk_execution = false;
+    if (GetParam() != Kind::kLoadData) return std::make_unique<BatchInsert>(db.options(), std::move(target));
     return std::make_unique<BulkLoad>(db.options(), std::move(target));
   }
 };
@@ -152,10 +153,11 @@ TEST(BatchInsertTest, StatementsStayUnderMaxAllowedPacket) {
 }
 
 std::string kind_name(const ::testing::TestParamInfo<Kind>& info) {
-  return info.param == Kind::kInsert ? "Insert" : "LoadData";
+  return info.param == Kind::kInsert ? "Insert" : info.param == Kind::kInsertMultiRow ? "InsertMultiRow" : "LoadData";
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, RowStreamTest, ::testing::Values(Kind::kLoadData, Kind::kInsert), kind_name);
+INSTANTIATE_TEST_SUITE_P(Kinds, RowStreamTest, ::testing::Values(Kind::kLoadData, Kind::kInsert, Kind::kInsertMultiRow),
+                         kind_name);
 
 }  // namespace
 }  // namespace pipeline::db

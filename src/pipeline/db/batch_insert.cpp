@@ -35,7 +35,8 @@ BatchInsert::BatchInsert(const ConnectionOptions& options, BulkTarget target)
       table_(target.table),
       columns_(target.columns.size()),
       skip_duplicates_(target.skip_duplicates),
-      scratch_(target.scratch) {
+      scratch_(target.scratch),
+      bulk_(target.bulk_execution && connection_.supports_bulk_execution()) {
   const std::string packet =
       connection_.query_value("SELECT @@SESSION.max_allowed_packet", "reading max_allowed_packet");
   const std::size_t max_packet = static_cast<std::size_t>(std::stoull(packet.empty() ? "0" : packet));
@@ -129,7 +130,7 @@ PreparedStatement& BatchInsert::statement_for(std::uint64_t rows) {
   if (statements_.size() > kKeptStatements) {
     // Drop an odd size; the full batch's stays.
     for (auto it = statements_.begin(); it != statements_.end(); ++it) {
-      if (it->first != statement_rows_) {
+      if (it->first != statement_rows_ && it->first != 1) {
         statements_.erase(it);
         break;
       }
@@ -155,7 +156,8 @@ void BatchInsert::send(const Batch& batch) {
     values_.emplace_back(at, length);
     at += length;
   }
-  const std::uint64_t stored = statement_for(batch.rows).execute(values_);
+  const std::uint64_t stored =
+      bulk_ ? statement_for(1).execute_bulk(batch.rows, values_) : statement_for(batch.rows).execute(values_);
 
   const std::uint64_t warnings = connection_.warning_count();
   const std::uint64_t skipped = batch.rows - std::min(stored, batch.rows);

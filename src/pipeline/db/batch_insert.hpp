@@ -1,10 +1,12 @@
 // Streaming rows into a table as multi-row INSERT statements, for servers
 // that do not allow LOAD DATA LOCAL (local_infile=OFF, MySQL 8's default).
 // The same rows, the same transaction and the same checks as BulkLoad: the
-// producer packs rows into batches, a worker thread sends each batch as one
-// execution of a prepared multi-row INSERT (values in the binary protocol,
-// never parsed, never escaped), of at most the server's max_allowed_packet,
-// while the producer fills the next. Measured against text INSERTs escaped
+// producer packs rows into batches, a worker thread sends each batch while
+// the producer fills the next: on MariaDB as one bulk execution of a
+// prepared one-row INSERT (COM_STMT_BULK_EXECUTE), elsewhere as one
+// execution of a prepared multi-row INSERT; either way the values travel in
+// the binary protocol, never parsed, never escaped, and a batch stays under
+// the server's max_allowed_packet. Measured against text INSERTs escaped
 // with mysql_real_escape_string: see README, Performance.
 #pragma once
 
@@ -78,6 +80,8 @@ class BatchInsert final : public RowStream {
   std::size_t columns_ = 0;
   bool skip_duplicates_ = false;
   bool scratch_ = false;
+  // Batches go as bulk executions (else as multi-row statements).
+  bool bulk_ = false;
   std::size_t statement_limit_ = 0;
   std::uint64_t statement_rows_ = 0;
   std::thread worker_;

@@ -49,6 +49,14 @@ ClientConnection::ClientConnection(const ConnectionOptions& options, bool local_
 
 ClientConnection::~ClientConnection() { mysql_close(mysql_); }
 
+bool ClientConnection::supports_bulk_execution() const {
+  unsigned long server = 0;
+  unsigned long extended = 0;
+  mariadb_get_infov(mysql_, MARIADB_CONNECTION_SERVER_CAPABILITIES, &server);
+  mariadb_get_infov(mysql_, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended);
+  return (server & CLIENT_MYSQL) == 0 && (extended & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
+}
+
 DbError ClientConnection::last_error(const std::string& what) const {
   return DbError(what, static_cast<int>(mysql_errno(mysql_)), mysql_sqlstate(mysql_), mysql_error(mysql_));
 }
@@ -102,6 +110,34 @@ PreparedStatement::PreparedStatement(ClientConnection& connection, std::string_v
 }
 
 PreparedStatement::~PreparedStatement() { mysql_stmt_close(stmt_); }
+
+std::uint64_t PreparedStatement::execute_bulk(std::size_t rows, const std::vector<std::string_view>& values) {
+  const std::size_t columns = parameters_;
+  if (values.size() != rows * columns) throw Error(ExitCode::kSoftware, what_ + ": wrong number of values");
+  binds_.assign(columns, MYSQL_BIND{});
+  lengths_.resize(values.size());
+  pointers_.resize(values.size());
+  for (std::size_t c = 0; c < columns; ++c) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::string_view value = values[r * columns + c];
+      pointers_[c * rows + r] = value.data();
+      lengths_[c * rows + r] = static_cast<unsigned long>(value.size());
+    }
+    MYSQL_BIND& bind = binds_[c];
+    bind.buffer_type = MYSQL_TYPE_STRING;
+    bind.buffer = pointers_.data() + c * rows;
+    bind.length = lengths_.data() + c * rows;
+  }
+  const auto fail = [&] {
+    return DbError(what_, static_cast<int>(mysql_stmt_errno(stmt_)), mysql_stmt_sqlstate(stmt_),
+                   mysql_stmt_error(stmt_));
+  };
+  unsigned int size = static_cast<unsigned int>(rows);
+  if (mysql_stmt_attr_set(stmt_, STMT_ATTR_ARRAY_SIZE, &size) != 0) throw fail();
+  if (mysql_stmt_bind_param(stmt_, binds_.data()) != 0) throw fail();
+  if (mysql_stmt_execute(stmt_) != 0) throw fail();
+  return mysql_stmt_affected_rows(stmt_);
+}
 
 std::uint64_t PreparedStatement::execute(const std::vector<std::string_view>& values) {
   if (values.size() != parameters_) throw Error(ExitCode::kSoftware, what_ + ": wrong number of values");

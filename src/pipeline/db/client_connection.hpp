@@ -1,7 +1,8 @@
 // A connection through MariaDB Connector/C, for the row streams (BulkLoad,
-// BatchInsert): Connector/C++ 1.1 can neither feed LOAD DATA from memory nor
-// bind thousands of parameters without copying each one. client_connection.cpp and bulk_load.cpp (its
-// local-infile hooks) are the only files that include Connector/C headers.
+// BatchInsert): Connector/C++ 1.1 can neither feed LOAD DATA from memory
+// nor run MariaDB's bulk execution. client_connection.cpp and bulk_load.cpp
+// (its local-infile hooks) are the only files that include Connector/C
+// headers.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,11 @@ class PreparedStatement {
   // its warnings are the connection's. Throws DbError naming `what`.
   std::uint64_t execute(const std::vector<std::string_view>& values);
 
+  // Runs it once for each of `rows` rows of values (`values` row after row,
+  // one value per placeholder each), in one command. Only when
+  // ClientConnection::supports_bulk_execution(). Returns the rows changed. Throws DbError.
+  std::uint64_t execute_bulk(std::size_t rows, const std::vector<std::string_view>& values);
+
   unsigned parameter_count() const { return parameters_; }
 
  private:
@@ -44,6 +50,7 @@ class PreparedStatement {
   // Reused by every execute(): one per placeholder.
   std::vector<::st_mysql_bind> binds_;
   std::vector<unsigned long> lengths_;
+  std::vector<const char*> pointers_;  // execute_bulk: column after column
   unsigned parameters_ = 0;
 };
 
@@ -67,6 +74,11 @@ class ClientConnection {
   std::uint64_t warning_count();
   // The last statement's first `limit` warnings: error number and message.
   std::vector<std::pair<int, std::string>> warnings(unsigned limit);
+  // Whether the server runs a prepared statement for many rows of values
+  // in one command (MariaDB's bulk execution, COM_STMT_BULK_EXECUTE; not
+  // MySQL).
+  bool supports_bulk_execution() const;
+
   // The last statement's error, as a DbError naming `what`.
   DbError last_error(const std::string& what) const;
 

@@ -36,6 +36,10 @@ struct BulkTarget {
   // milliseconds: a stopped run's clean-up must fit in docker stop's 10 s.
   // Default off: abort() rolls back.
   bool scratch = false;
+  // BatchInsert only: send each batch in one bulk execution where the server
+  // has it (MariaDB), else as one multi-row INSERT (MySQL). Default on; off
+  // forces the multi-row statements, so that tests on MariaDB cover them.
+  bool bulk_execution = true;
 };
 
 class RowStream {
