@@ -18,7 +18,7 @@ enum class ExitCode : int {
   kCantCreate = 73,  // an output file cannot be written
   kIoError = 74,     // the output's reader went away (a closed pipe) before the whole output was written
   kTempFail = 75,    // database unreachable or busy: try again later
-  kNoPerm = 77,      // the database refused the credentials, a privilege, or writes (read-only)
+  kNoPerm = 77,      // the database refused the credentials, a privilege, writes (read-only) or a setting the run needs
   // Stopped by a signal, cleaned up: 128 + the signal's number, as a shell
   // reports a process the signal killed (util/interrupt.hpp).
   kInterrupted = 130,  // SIGINT
@@ -47,7 +47,8 @@ inline constexpr const char* kExitCodeHelp =
     "  73  output cannot be written\n"
     "  74  the output's reader went away (closed pipe): the output is incomplete\n"
     "  75  temporary failure: database unreachable or busy; try again later\n"
-    "  77  the database refused the credentials, a privilege or writes (read-only)\n"
+    "  77  the database refused the credentials, a privilege, writes (read-only) or a setting the run needs\n"
+    "      (local_infile)\n"
     "  130 stopped by SIGINT, after cleaning up: nothing was changed\n"
     "  143 stopped by SIGTERM (docker stop), likewise\n";
 

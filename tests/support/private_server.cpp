@@ -45,6 +45,12 @@ void PrivateServer::kill9() {
   for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+void PrivateServer::admin_sql(const std::string& sql) const {
+  const auto result =
+      run({"/bin/sh", "-c", "printf '%s\\n' \"$1\" | \"$2\" sql \"$3\"", "sh", sql, script(), dir_.path().string()});
+  if (result.exit_code != 0) throw std::runtime_error("throwaway-db sql failed: " + result.err);
+}
+
 ServerAddress ServerAddress::read(const std::filesystem::path& dir) {
   std::istringstream env(read_file(dir / "env"));
   std::string line;

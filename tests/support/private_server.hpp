@@ -42,6 +42,9 @@ class PrivateServer {
   void restart(std::string server_args);
   // SIGKILLs mariadbd, as a crash would.
   void kill9();
+  // Runs `sql` as the server's administrator (SET GLOBAL, say), through
+  // scripts/throwaway-db sql. Throws if it fails.
+  void admin_sql(const std::string& sql) const;
 
   db::ConnectionOptions options(const std::string& database = "codetest") const;
   // The server's root account, over its socket (as the OS user root).

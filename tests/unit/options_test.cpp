@@ -90,6 +90,33 @@ TEST(DataloaderOptionsTest, EnvironmentFillsInAndFlagsWin) {
   EXPECT_EQ(o.connection.connect_timeout, std::chrono::seconds(5));
 }
 
+TEST(DataloaderOptionsTest, LoadMethodFromTheFlagOrTheEnvironment) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* env;
+    load::LoadMethod expected;
+  };
+  const Case cases[] = {
+      {{}, nullptr, load::LoadMethod::kAuto},
+      {{"--load-method", "insert"}, nullptr, load::LoadMethod::kInsert},
+      {{"--load-method", "load-data"}, nullptr, load::LoadMethod::kLoadData},
+      {{}, "insert", load::LoadMethod::kInsert},
+      {{"--load-method", "auto"}, "load-data", load::LoadMethod::kAuto},  // the flag wins
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.env ? c.env : "(no environment)");
+    ScopedEnv env({{"DATALOADER_LOAD_METHOD", c.env}});
+    load::LoaderOptions o;
+    CommonFlags f;
+    ASSERT_FALSE(parse_loader(c.args, o, f));
+    EXPECT_EQ(o.load_method, c.expected);
+  }
+  ScopedEnv env({{"DATALOADER_LOAD_METHOD", nullptr}});
+  load::LoaderOptions o;
+  CommonFlags f;
+  EXPECT_EQ(parse_loader({"--load-method", "infile"}, o, f), 64);
+}
+
 TEST(DataloaderOptionsTest, PasswordFileWinsAndLosesItsTrailingNewline) {
   char path[] = "/tmp/password_test.XXXXXX";
   const int fd = ::mkstemp(path);

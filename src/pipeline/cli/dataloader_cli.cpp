@@ -65,7 +65,16 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->default_str("120")
       ->check(CLI::Range(1, 86400))
       ->group("Loading");
-  app.add_option("--streams", options.streams, "LOAD DATA connections people rows are spread over")
+  app.add_option_function<std::string>(
+         "--load-method",
+         [&options](const std::string& method) { options.load_method = load::parse_load_method(method); },
+         "auto: LOAD DATA LOCAL where the server allows it (local_infile=ON), else batched INSERTs; load-data: "
+         "LOAD DATA LOCAL or exit 77 before reading the input; insert: batched INSERTs (slower, any server)")
+      ->check(CLI::IsMember({"auto", "load-data", "insert"}))
+      ->default_str("auto")
+      ->envname("DATALOADER_LOAD_METHOD")
+      ->group("Loading");
+  app.add_option("--streams", options.streams, "Connections (LOAD DATA or INSERT) people rows are spread over")
       ->check(CLI::Range(1, 16))
       ->capture_default_str()
       ->group("Loading");

@@ -10,9 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
-#include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
 #include "pipeline/db/tls_policy.hpp"
 
@@ -82,68 +80,18 @@ int hook_error(void* state, char* message, unsigned int length) {
   return static_cast<BulkLoad*>(state)->on_infile_error(message, length);
 }
 
-// The TLS rule of tls_policy.hpp, in Connector/C's words.
-void apply_tls(MYSQL* mysql, const TlsSettings& tls) {
-  my_bool on = 1;
-  if (tls.use_tls) mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
-  if (tls.verify_host) mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-  if (!tls.ca.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_CA, tls.ca.c_str());
-  if (!tls.cert.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_CERT, tls.cert.c_str());
-  if (!tls.key.empty()) mysql_optionsv(mysql, MYSQL_OPT_SSL_KEY, tls.key.c_str());
-}
-
-DbError error_of(MYSQL* mysql, const std::string& what) {
-  return DbError(what, static_cast<int>(mysql_errno(mysql)), mysql_sqlstate(mysql), mysql_error(mysql));
-}
-
 }  // namespace
 
 BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
-    : target_(target.table),
+    : connection_(options, true),
+      mysql_(connection_.handle()),
+      target_(target.table),
       token_(random_token()),
       skip_duplicates_(target.skip_duplicates),
       scratch_(target.scratch) {
-  static std::once_flag library_initialised;
-  std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
-
-  const TlsSettings tls = decide_tls(options);
-  retry_connect(options, [&] {
-    MYSQL* mysql = mysql_init(nullptr);
-    if (mysql == nullptr) throw Error(ExitCode::kSoftware, "out of memory creating a client handle");
-    unsigned int timeout = 10;
-    unsigned int local_infile = 1;
-    mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_optionsv(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
-    mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    apply_tls(mysql, tls);
-    const bool socket = options.uses_socket();
-    if (mysql_real_connect(mysql, socket ? "localhost" : options.host.c_str(), options.user.c_str(),
-                           options.password.c_str(), options.database.c_str(), socket ? 0 : options.port,
-                           socket ? options.socket.c_str() : nullptr, 0) == nullptr) {
-      DbError error("connecting to " + options.describe(), static_cast<int>(mysql_errno(mysql)), mysql_sqlstate(mysql),
-                    mysql_error(mysql),
-                    tls_refusal_hint(tls, options, static_cast<int>(mysql_errno(mysql)), mysql_error(mysql)));
-      mysql_close(mysql);
-      throw error;
-    }
-    mysql_ = mysql;
-  });
-  try {
-    require_encrypted(tls, options, mysql_get_ssl_cipher(mysql_) != nullptr);
-  } catch (...) {
-    mysql_close(mysql_);
-    mysql_ = nullptr;
-    throw;
-  }
   mysql_set_local_infile_handler(mysql_, hook_init, hook_read, hook_end, hook_error, this);
-  try {
-    for (std::string_view sql : kSessionSetup) execute_or_throw(sql, "setting up the load connection");
-    for (const std::string& sql : target.setup) execute_or_throw(sql, "setting up the load connection");
-    execute_or_throw("START TRANSACTION", "starting the load transaction");
-  } catch (...) {
-    mysql_close(mysql_);
-    throw;
-  }
+  for (const std::string& sql : target.setup) connection_.execute(sql, "setting up the load connection");
+  connection_.execute("START TRANSACTION", "starting the load transaction");
 
   const std::string& file_name = target.statement_file_name.empty() ? token_ : target.statement_file_name;
   std::string statement = fmt::format(
@@ -161,19 +109,13 @@ BulkLoad::BulkLoad(const ConnectionOptions& options, BulkTarget target)
 
 BulkLoad::~BulkLoad() {
   if (!finished_) abort();
-  if (mysql_ != nullptr) mysql_close(mysql_);
-}
-
-void BulkLoad::execute_or_throw(std::string_view sql, const std::string& what) {
-  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) throw error_of(mysql_, what);
-  if (MYSQL_RES* result = mysql_store_result(mysql_)) mysql_free_result(result);
 }
 
 void BulkLoad::run(std::string statement) {
   int error_number = 0;
   std::string state, message;
   std::uint64_t loaded = 0;
-  unsigned int warning_count = 0;
+  std::uint64_t warning_count = 0;
   std::vector<std::pair<int, std::string>> warnings;
   if (mysql_real_query(mysql_, statement.data(), statement.size()) != 0) {
     error_number = static_cast<int>(mysql_errno(mysql_));
@@ -181,14 +123,13 @@ void BulkLoad::run(std::string statement) {
     message = mysql_error(mysql_);
   } else {
     loaded = mysql_affected_rows(mysql_);
-    warning_count = mysql_warning_count(mysql_);
-    if (warning_count > 0 && mysql_real_query(mysql_, "SHOW WARNINGS LIMIT 5", 21) == 0) {
-      if (MYSQL_RES* result = mysql_store_result(mysql_)) {
-        while (MYSQL_ROW row = mysql_fetch_row(result)) {
-          warnings.emplace_back(row[1] ? std::atoi(row[1]) : 0, row[2] ? row[2] : "");
-        }
-        mysql_free_result(result);
-      }
+    try {
+      warning_count = connection_.warning_count();
+      if (warning_count > 0) warnings = connection_.warnings(5);
+    } catch (const DbError& e) {
+      error_number = e.error_number();
+      state = "HY000";
+      message = e.what();
     }
   }
   std::lock_guard lock(mutex_);
@@ -284,7 +225,7 @@ std::uint64_t BulkLoad::finish() {
   try {
     rethrow_failure();
     check_outcome();
-    execute_or_throw("COMMIT", "committing LOAD DATA into " + target_);
+    connection_.execute("COMMIT", "committing LOAD DATA into " + target_);
   } catch (...) {
     mysql_real_query(mysql_, "ROLLBACK", 8);
     throw;

@@ -27,6 +27,11 @@ ExitCode classify_error(int error_number) {
     case 1227:  // ER_SPECIFIC_ACCESS_DENIED_ERROR
     case 1290:  // ER_OPTION_PREVENTS_STATEMENT: read_only, set after the run's checks
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+    // LOAD DATA LOCAL refused by a setting (local_infile=OFF): --load-method
+    // auto or insert avoids it.
+    case 1148:  // ER_NOT_ALLOWED_COMMAND (MariaDB)
+    case 3948:  // ER_CLIENT_LOCAL_FILES_DISABLED (MySQL 8)
+    case 4166:  // ER_LOAD_INFILE_CAPABILITY_DISABLED (MySQL 8)
       return ExitCode::kNoPerm;
     case 1049:  // ER_BAD_DB_ERROR
     // Never transient: a server without TLS, or a certificate that does not

@@ -9,7 +9,8 @@ namespace pipeline::db {
 
 // Maps a MySQL/MariaDB server or client error number to an exit code:
 // kTempFail for "try again later" (unreachable, gone, too many connections,
-// lock wait, deadlock), kNoPerm for refused credentials or privileges,
+// lock wait, deadlock), kNoPerm for refused credentials or privileges or a
+// setting the run needs (LOAD DATA LOCAL refused: local_infile),
 // kUsage for an unknown database or a TLS setup that fails, kSoftware
 // otherwise.
 ExitCode classify_error(int error_number);

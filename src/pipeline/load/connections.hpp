@@ -1,5 +1,6 @@
 // Whether the server will take the connections a run opens: one control
-// connection, plus --streams LOAD DATA connections for each of its --jobs.
+// connection, plus --streams stream connections (LOAD DATA or INSERT) for
+// each of its --jobs.
 // Checked before the first stream opens, so that a run asking for too many
 // says so instead of retrying into "database unreachable".
 #pragma once

@@ -55,4 +55,8 @@ std::uint64_t max_person_id(db::Session& session) {
                          .value_or("0"));
 }
 
+bool server_allows_local_infile(db::Session& session) {
+  return session.query_value("SELECT @@GLOBAL.local_infile").value_or("0") == "1";
+}
+
 }  // namespace pipeline::load

@@ -38,6 +38,9 @@ struct StoredPlace {
 // Every row of places.
 std::vector<StoredPlace> stored_places(db::Session& session);
 
+// Whether the server allows LOAD DATA LOCAL: @@GLOBAL.local_infile.
+bool server_allows_local_infile(db::Session& session);
+
 // The largest person id stored, 0 for none: an append's ids start above it.
 std::uint64_t max_person_id(db::Session& session);
 

@@ -9,6 +9,7 @@
 
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/load/load_method.hpp"
 #include "pipeline/load/progress.hpp"
 #include "pipeline/load/status.hpp"
 #include "pipeline/util/logging.hpp"
@@ -52,8 +53,11 @@ struct LoaderOptions {
   // How long a replace may keep trying to swap its tables in while readers
   // hold them open, a couple of seconds per attempt. Default 120 s.
   std::chrono::seconds publish_timeout{120};
-  // LOAD DATA connections each job spreads its rows over, by place. Default 2.
+  // Connections each job spreads its rows over, by place. Default 2.
   unsigned streams = 2;
+  // How the rows reach the server. Default auto: LOAD DATA LOCAL where the
+  // server allows it, else INSERT.
+  LoadMethod load_method = LoadMethod::kAuto;
   // Parser threads, each reading its own byte range of people.csv (split on
   // record boundaries). Default 1.
   unsigned jobs = 1;

@@ -8,7 +8,7 @@
 
 namespace pipeline::load {
 
-PeopleJob::PeopleJob(JobShared& shared, RejectLog& rejects, std::vector<std::unique_ptr<db::BulkLoad>> streams)
+PeopleJob::PeopleJob(JobShared& shared, RejectLog& rejects, std::vector<std::unique_ptr<db::RowStream>> streams)
     : shared_(shared), rejects_(rejects), streams_(std::move(streams)) {}
 
 PeopleCounts PeopleJob::run(csv::Reader& reader) {

@@ -1,5 +1,5 @@
 // The per-row work of a load: validate people.csv records, resolve each
-// place, and stream the good rows to LOAD DATA connections. One job reads the
+// place, and stream the good rows to the row streams (LOAD DATA or INSERT). One job reads the
 // whole file, or one byte range of it when a load runs several jobs.
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "pipeline/csv/reader.hpp"
-#include "pipeline/db/bulk_load.hpp"
+#include "pipeline/db/row_stream.hpp"
 #include "pipeline/load/header.hpp"
 #include "pipeline/load/ledger.hpp"
 #include "pipeline/load/place_set.hpp"
@@ -47,7 +47,7 @@ struct JobShared {
 class PeopleJob {
  public:
   // `streams` may be empty (a dry run of replace): rows are validated only.
-  PeopleJob(JobShared& shared, RejectLog& rejects, std::vector<std::unique_ptr<db::BulkLoad>> streams);
+  PeopleJob(JobShared& shared, RejectLog& rejects, std::vector<std::unique_ptr<db::RowStream>> streams);
 
   // Reads every record of `reader` (no header). Good rows go to the stream of
   // their place; once the run is over the reject limit the streams are
@@ -62,7 +62,7 @@ class PeopleJob {
  private:
   JobShared& shared_;
   RejectLog& rejects_;
-  std::vector<std::unique_ptr<db::BulkLoad>> streams_;
+  std::vector<std::unique_ptr<db::RowStream>> streams_;
 };
 
 }  // namespace pipeline::load

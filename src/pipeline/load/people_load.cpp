@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/csv/reader.hpp"
+#include "pipeline/db/batch_insert.hpp"
+#include "pipeline/db/bulk_load.hpp"
 #include "pipeline/load/header.hpp"
 #include "pipeline/load/people_job.hpp"
 #include "pipeline/load/reject_log.hpp"
@@ -22,11 +24,15 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kHeartbeatEvery = std::chrono::seconds(5);
 
-std::vector<std::unique_ptr<db::BulkLoad>> open_streams(const PeopleLoadSetup& setup) {
-  std::vector<std::unique_ptr<db::BulkLoad>> streams;
+std::vector<std::unique_ptr<db::RowStream>> open_streams(const PeopleLoadSetup& setup) {
+  std::vector<std::unique_ptr<db::RowStream>> streams;
   if (!setup.target) return streams;
   for (unsigned i = 0; i < std::max(1u, setup.streams); ++i) {
-    streams.push_back(std::make_unique<db::BulkLoad>(setup.connection, *setup.target));
+    if (setup.method == LoadMethod::kInsert) {
+      streams.push_back(std::make_unique<db::BatchInsert>(setup.connection, *setup.target));
+    } else {
+      streams.push_back(std::make_unique<db::BulkLoad>(setup.connection, *setup.target));
+    }
   }
   return streams;
 }
@@ -107,7 +113,7 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
           counts[k] = jobs[k]->run(*whole_reader);
         }
         // Commit this job's streams now rather than when every job is done:
-        // an idle LOAD DATA connection would meet the server's read timeout.
+        // an idle stream connection would meet the server's read timeout.
         // A job that was stopped (another failed, the heartbeat, a signal)
         // read only part of its range: it is aborted, and what it sent stays
         // in the scratch table, which the failed run drops; it is never

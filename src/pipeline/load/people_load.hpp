@@ -1,7 +1,8 @@
 // Loading people.csv into the run's staging table: one job per byte range
-// (or one over the whole file), each on its own thread with its own LOAD
-// DATA streams and its own part of the rejects file, while this thread shows
-// progress and keeps the control connection alive. Every job's streams are
+// (or one over the whole file), each on its own thread with its own
+// streams and its own part of the rejects file, while this thread shows
+// progress and keeps the control connection alive. The streams are LOAD
+// DATA LOCAL or batched INSERTs, as the run chose. Every job's streams are
 // committed as soon as it is done, or rolled back.
 #pragma once
 
@@ -12,10 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/db/bulk_load.hpp"
 #include "pipeline/db/connection_options.hpp"
+#include "pipeline/db/row_stream.hpp"
 #include "pipeline/load/file_scan.hpp"
 #include "pipeline/load/ledger.hpp"
+#include "pipeline/load/load_method.hpp"
 #include "pipeline/load/place_set.hpp"
 #include "pipeline/load/progress.hpp"
 #include "pipeline/load/validate.hpp"
@@ -55,8 +57,10 @@ struct PeopleLoadSetup {
   // validates.
   std::optional<db::BulkTarget> target;
   db::ConnectionOptions connection;
-  // LOAD DATA connections per job.
+  // Connections per job.
   unsigned streams = 1;
+  // How they send the rows: kLoadData or kInsert (chosen by choose_load_path).
+  LoadMethod method = LoadMethod::kLoadData;
   ProgressMode progress = ProgressMode::kAuto;
   // Called on this thread every few seconds while the jobs run. What it
   // throws stops every job at its next record (a job waiting for input

@@ -45,12 +45,19 @@ ShardLoad::ShardLoad(const LoaderOptions& options, db::Session& control, RunReco
 ExitCode ShardLoad::load() {
   // Nothing is live yet: a signal may stop any statement of the load.
   const db::InterruptibleStatements abandonable(control_);
+  const bool append = options_.mode == Mode::kAppend;
+  const bool staging = append || !options_.dry_run;
+  // Before any input is read: a forced load-data that the server refuses
+  // fails now, not after validating the whole file.
+  std::optional<LoadPath> path;
+  if (staging) {
+    path = choose_load_path(options_.load_method, server_allows_local_infile(control_));
+    spdlog::info("{}", path->reason);
+  }
   util::InputFile places_file(options_.places);
   util::InputFile people_file(options_.people);
   record_.places.bytes = places_file.size();
   record_.people.bytes = people_file.size();
-  const bool append = options_.mode == Mode::kAppend;
-  const bool staging = append || !options_.dry_run;
   const Limits limits = read_limits(control_);
   layout_ = detect_layout(control_, options_.mode, options_.dry_run);
   refuse(check_connections(std::max(1u, options_.jobs), std::max(1u, options_.streams), staging,
@@ -105,6 +112,7 @@ ExitCode ShardLoad::load() {
   }
   setup.connection = options_.connection;
   setup.streams = std::max(1u, options_.streams);
+  if (path) setup.method = path->method;
   setup.progress = options_.progress;
   // Keeps the control connection busy, and stops the load once it or its
   // locks are gone: a run never publishes without its lock.
