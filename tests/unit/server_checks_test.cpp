@@ -12,7 +12,8 @@ namespace {
 
 TEST(ServerChecksTest, EveryMissingPrivilegeIsListedWithTheGrantThatFixesIt) {
   Grants grants;
-  grants.account = "'loader'@'%'";
+  grants.user = "loader";
+  grants.host = "%";
   grants.privileges = {"SELECT", "INSERT", "UPDATE", "USAGE"};
   const Privileges required = {"SELECT", "INSERT", "CREATE", "DROP"};
   const std::vector<std::string> missing = missing_privileges(required, grants);
@@ -21,6 +22,16 @@ TEST(ServerChecksTest, EveryMissingPrivilegeIsListedWithTheGrantThatFixesIt) {
   ASSERT_TRUE(refusal);
   EXPECT_NE(refusal->find("dataloader needs CREATE, DROP on database 'nightly'"), std::string::npos) << *refusal;
   EXPECT_NE(refusal->find("GRANT CREATE, DROP ON `nightly`.* TO 'loader'@'%'"), std::string::npos) << *refusal;
+}
+
+TEST(ServerChecksTest, TheGrantNamesAnAccountWithQuotesAndAtSignsAsSqlReadsIt) {
+  Grants grants;
+  grants.user = "o'q@example.com";
+  grants.host = "10.0.%";
+  EXPECT_EQ(grants.account(), "'o''q@example.com'@'10.0.%'");
+  const auto refusal = privileges_refusal({"DROP"}, grants, "codetest", "dataloader");
+  ASSERT_TRUE(refusal);
+  EXPECT_NE(refusal->find("TO 'o''q@example.com'@'10.0.%'"), std::string::npos) << *refusal;
 }
 
 TEST(ServerChecksTest, AllPrivilegesHeldIsNoRefusal) {
@@ -57,6 +68,10 @@ TEST(ConnectHintTest, EachFailureNamesWhatToCheck) {
   EXPECT_NE(connect_hint(2003, tcp).find("db.example:3307"), std::string::npos);
   EXPECT_NE(connect_hint(2002, tcp).find("db.example:3307"), std::string::npos);
   EXPECT_NE(connect_hint(1045, tcp).find("'loader'"), std::string::npos);
+  EXPECT_NE(connect_hint(1045, tcp).find("REQUIRE SSL"), std::string::npos) << "without TLS, say it may be why";
+  ConnectionOptions verified = tcp;
+  verified.ssl_ca = "/etc/ca.pem";
+  EXPECT_EQ(connect_hint(1045, verified).find("REQUIRE SSL"), std::string::npos);
   EXPECT_NE(connect_hint(1049, tcp).find("CREATE DATABASE `nightly` CHARACTER SET utf8mb4"), std::string::npos);
   EXPECT_NE(connect_hint(1044, tcp).find("database 'nightly'"), std::string::npos);
   ConnectionOptions socket;

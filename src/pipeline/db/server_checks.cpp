@@ -17,20 +17,36 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
   return text;
 }
 
+// `text` as a string literal in a statement the message shows (never run
+// here): quotes doubled, backslashes escaped.
+std::string quote_string(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') quoted += c;
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
 }  // namespace
 
 Grants read_grants(Session& session, const std::string& database) {
   Grants grants;
-  grants.account =
-      session
-          .query_value("SELECT CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', "
-                       "SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')")
-          .value_or("");
-  // A database grant may name a pattern (`code%`.*): LIKE matches as GRANT does.
+  // CURRENT_USER() is user@host; a user name may hold '@', a host name not.
+  const ResultTable account = session.query(
+      "SELECT SUBSTRING(CURRENT_USER(), 1, CHAR_LENGTH(CURRENT_USER()) - "
+      "CHAR_LENGTH(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)) - 1), SUBSTRING_INDEX(CURRENT_USER(), '@', -1)");
+  grants.user = account.rows.at(0).at(0).value_or("");
+  grants.host = account.rows.at(0).at(1).value_or("");
+  // information_schema names the grantee 'user'@'host', quotes unescaped.
+  const std::string grantee = "'" + grants.user + "'@'" + grants.host + "'";
+  // A database grant may name a pattern (`code%`.*): LIKE matches as GRANT
+  // does, and byte for byte, as database names compare on Linux.
   const ResultTable rows = session.query(
       "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? "
-      "UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND ? LIKE TABLE_SCHEMA",
-      {grants.account, grants.account, database});
+      "UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? "
+      "AND CAST(? AS BINARY) LIKE CAST(TABLE_SCHEMA AS BINARY)",
+      {grantee, grantee, database});
   for (const auto& row : rows.rows) {
     if (row.at(0)) grants.privileges.insert(*row.at(0));
   }
@@ -50,24 +66,30 @@ std::vector<std::string> missing_privileges(const Privileges& required, const Gr
   return missing;
 }
 
+std::string Grants::account() const { return quote_string(user) + "@" + quote_string(host); }
+
 std::optional<std::string> privileges_refusal(const std::vector<std::string>& missing, const Grants& grants,
                                               const std::string& database, std::string_view tool) {
   if (missing.empty()) return std::nullopt;
   return fmt::format(
       "{} needs {} on database '{}', which {} lacks: as an administrator, run GRANT {} ON {}.* TO {}", tool,
-      joined(missing), database, grants.account, joined(missing), quote_identifier(database), grants.account);
+      joined(missing), database, grants.account(), joined(missing), quote_identifier(database), grants.account());
 }
 
 void require_privileges(Session& session, const std::string& database, const Privileges& required,
                         std::string_view tool) {
   const Grants grants = read_grants(session, database);
-  const auto refusal = privileges_refusal(missing_privileges(required, grants), grants, database, tool);
-  if (!refusal) return;
+  const std::vector<std::string> missing = missing_privileges(required, grants);
+  if (missing.empty()) return;
   if (grants.has_roles) {
-    spdlog::warn("{} (unless a role of the account grants them: roles are not checked)", *refusal);
+    // Roles' grants are not listed to the account: this may be no gap at all.
+    spdlog::warn(
+        "{} could not confirm {} on database '{}' for {}: the account has roles, whose privileges this check cannot "
+        "see; if a statement is refused, grant them to the role",
+        tool, joined(missing), database, grants.account());
     return;
   }
-  throw Error(ExitCode::kNoPerm, *refusal);
+  throw Error(ExitCode::kNoPerm, *privileges_refusal(missing, grants, database, tool));
 }
 
 ReadOnlySettings read_read_only_settings(Session& session) {

@@ -20,11 +20,14 @@ using Privileges = std::vector<std::string_view>;
 
 // What the account was granted, on all databases or on `database`.
 struct Grants {
-  // CURRENT_USER() as a GRANT names it: 'user'@'host'.
-  std::string account;
+  // CURRENT_USER()'s two parts.
+  std::string user, host;
   std::set<std::string> privileges;
   // The account has roles: what they grant is not listed here.
   bool has_roles = false;
+
+  // The account as a GRANT statement names it: 'user'@'host', quotes escaped.
+  std::string account() const;
 };
 
 Grants read_grants(Session& session, const std::string& database);
