@@ -3,6 +3,8 @@
 // tool's own. A flag wins over the environment, which wins over the files.
 // Each child runs with no MYSQL_* variable and HOME in the test's directory,
 // so that only the files written here can supply the connection.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -95,6 +97,23 @@ TEST_F(OptionFilesTest, AnUnreadableOptionFileNamesItsFlag) {
   const auto both = run(dataloader_argv(tmp, shipped("people.csv"), {"--no-defaults", "--defaults-file", missing}),
                         bare());
   EXPECT_EQ(both.exit_code, 64) << describe(both);
+  // A FIFO would block the connector's read until someone writes to it.
+  const std::string fifo = (tmp / "fifo.cnf").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto blocked = run(dataloader_argv(tmp, shipped("people.csv"), {"--defaults-extra-file", fifo}), bare());
+  EXPECT_EQ(blocked.exit_code, 66) << describe(blocked);
+  EXPECT_NE(blocked.err.find("named by --defaults-extra-file: it is not a regular file"), std::string::npos)
+      << blocked.err;
+  EXPECT_EQ(db.checksum("people"), "missing");
+}
+
+TEST_F(OptionFilesTest, APortThatIsNoPortIsABadSettingNotAnUnreachableServer) {
+  const std::string cnf = file("bad-port.cnf", settings(db.name(), db.options().port) + "[dataloader]\nport = -1\n");
+  const auto result = run(dataloader_argv(tmp, shipped("people.csv"), {"--defaults-file", cnf}), bare());
+  EXPECT_EQ(result.exit_code, 64) << describe(result);
+  EXPECT_NE(result.err.find("an option file (" + cnf + ") gives port = -1, which is not a TCP port"),
+            std::string::npos)
+      << result.err;
   EXPECT_EQ(db.checksum("people"), "missing");
 }
 
