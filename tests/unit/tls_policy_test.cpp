@@ -128,6 +128,11 @@ TEST(TlsPolicyTest, RefusalsSayWhyAndWhatToChange) {
   EXPECT_NE(hint("TLS/SSL error: self-signed certificate in certificate chain")
                 .find("did not verify against the CA in /etc/ca.pem"),
             std::string::npos);
+  EXPECT_NE(hint("TLS/SSL error: no certificate or crl found").find("holds no PEM certificate or key"),
+            std::string::npos);
+  EXPECT_NE(hint("TLS/SSL error: error:0480006C:PEM routines::no start line").find("holds no PEM"), std::string::npos);
+  EXPECT_NE(hint("TLS/SSL error: tlsv1 alert unknown ca").find("did not accept the client certificate"),
+            std::string::npos);
   EXPECT_NE(hint("TLS/SSL error: something new").find("TLS failed under"), std::string::npos);
   EXPECT_EQ(tls_refusal_hint(tls, options, 1045, "Access denied"), "");
 }

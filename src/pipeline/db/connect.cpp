@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/tls_policy.hpp"
 #include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::db {
@@ -30,9 +31,13 @@ std::string connect_hint(int error_number, const ConnectionOptions& options) {
     case 1045:  // ER_ACCESS_DENIED_ERROR
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
       return fmt::format(
-          "check the user '{}' (--user, -u, MYSQL_USER) and the password (--password-file, MYSQL_PASSWORD_FILE or "
-          "MYSQL_PASSWORD), and that the account may connect from this host",
-          options.user);
+          "check the user '{}' (--user, -u, MYSQL_USER) and the password (--password-file, MYSQL_PASSWORD_FILE, "
+          "MYSQL_PASSWORD or an option file), and that the account may connect from this host{}",
+          options.user,
+          effective_ssl_mode(options) == SslMode::kDisabled
+              ? "; an account created REQUIRE SSL also refuses a connection without TLS: pass --ssl-mode REQUIRED, "
+                "or --ssl-ca FILE"
+              : "");
     case 1044:  // ER_DBACCESS_DENIED_ERROR
       return fmt::format(
           "the account may not use database '{}': an administrator grants it (README: \"Use with your own MySQL "

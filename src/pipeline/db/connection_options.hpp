@@ -39,6 +39,8 @@ struct ConnectionOptions {
   bool uses_socket() const { return host == "localhost"; }
   // "user@host:port/database" or "user@localhost(socket)/database", for messages.
   std::string describe() const;
+  // The server alone: "host:port", or the socket's path.
+  std::string address() const;
 };
 
 }  // namespace pipeline::db

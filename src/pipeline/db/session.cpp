@@ -30,6 +30,10 @@ const std::vector<std::string_view> kSessionSetup = {
     "SET SESSION wait_timeout = 86400, net_read_timeout = 3600, net_write_timeout = 3600",
 };
 
+std::string ConnectionOptions::address() const {
+  return uses_socket() ? socket : fmt::format("{}:{}", host, port);
+}
+
 std::string ConnectionOptions::describe() const {
   if (uses_socket()) return fmt::format("{}@localhost({})/{}", user, socket, database);
   return fmt::format("{}@{}:{}/{}", user, host, port, database);

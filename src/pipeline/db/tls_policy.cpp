@@ -88,6 +88,19 @@ std::string tls_refusal_hint(const TlsSettings& tls, const ConnectionOptions& op
         "server a certificate that names '{}'",
         host_of(options), mode, host_of(options));
   }
+  if (contains(message, "no certificate or crl found") || contains(message, "no start line") ||
+      contains(message, "pem")) {
+    return fmt::format(
+        "a file given as --ssl-ca, --ssl-cert or --ssl-key holds no PEM certificate or key ({}): check that each "
+        "names the right file",
+        mode);
+  }
+  if (contains(message, "unknown ca") || contains(message, "bad certificate")) {
+    return fmt::format(
+        "the server did not accept the client certificate ({}): use a certificate signed by a CA the server trusts "
+        "(its ssl_ca)",
+        mode);
+  }
   if (contains(message, "certificate") || contains(message, "verify")) {
     const std::string against =
         tls.ca.empty() ? std::string("any CA in the system's store") : fmt::format("the CA in {}", tls.ca);

@@ -35,7 +35,7 @@ const db::Privileges kPrivileges = {"SELECT", "INSERT", "UPDATE", "DELETE", "CRE
 // Before anything is read or written: a server that takes writes, and every
 // privilege the run needs, so that neither fails half-way.
 void check_server(db::Session& control, const db::ConnectionOptions& connection) {
-  db::require_writable(control, connection.describe());
+  db::require_writable(control, connection.address());
   db::require_privileges(control, connection.database, kPrivileges, "dataloader");
 }
 
