@@ -59,6 +59,7 @@ ClientConnection::ClientConnection(const ConnectionOptions& options, bool local_
   }
   try {
     for (std::string_view sql : kSessionSetup) execute(sql, "setting up the load connection");
+    if (const auto setup = cluster_session_setup(ask_wsrep())) execute(*setup, "setting up the load connection");
   } catch (...) {
     mysql_close(mysql_);
     throw;
@@ -66,6 +67,21 @@ ClientConnection::ClientConnection(const ConnectionOptions& options, bool local_
 }
 
 ClientConnection::~ClientConnection() { mysql_close(mysql_); }
+
+Wsrep ClientConnection::ask_wsrep() {
+  const std::string what = "asking whether the server is a Galera node";
+  if (mysql_real_query(mysql_, kWsrepQuery.data(), kWsrepQuery.size()) != 0) throw last_error(what);
+  MYSQL_RES* result = mysql_store_result(mysql_);
+  if (result == nullptr) throw last_error(what);
+  std::vector<std::pair<std::string, std::string>> variables;
+  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+    const unsigned long* lengths = mysql_fetch_lengths(result);
+    variables.emplace_back(std::string(row[0] != nullptr ? row[0] : "", row[0] != nullptr ? lengths[0] : 0),
+                           std::string(row[1] != nullptr ? row[1] : "", row[1] != nullptr ? lengths[1] : 0));
+  }
+  mysql_free_result(result);
+  return parse_wsrep(variables);
+}
 
 bool ClientConnection::supports_bulk_execution() const {
   unsigned long server = 0;

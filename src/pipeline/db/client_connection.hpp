@@ -13,6 +13,7 @@
 
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/galera.hpp"
 
 struct st_mysql;
 struct st_mysql_stmt;
@@ -56,7 +57,8 @@ class PreparedStatement {
 
 class ClientConnection {
  public:
-  // Connects, retrying as connect_with_retry does, and runs kSessionSetup.
+  // Connects, retrying as connect_with_retry does, and runs kSessionSetup
+  // (and, on a Galera node, cluster_session_setup()).
   // `local_infile` lets the server ask for a local file (which the caller's
   // hooks then serve). Throws DbError/Error.
   ClientConnection(const ConnectionOptions& options, bool local_infile);
@@ -86,6 +88,8 @@ class ClientConnection {
   st_mysql* handle() const { return mysql_; }
 
  private:
+  Wsrep ask_wsrep();
+
   st_mysql* mysql_ = nullptr;
 };
 

@@ -7,6 +7,11 @@ namespace pipeline::db {
 ExitCode classify_error(int error_number) {
   switch (error_number) {
     case 1040:  // ER_CON_COUNT_ERROR: too many connections
+    // MariaDB's "WSREP has not yet prepared node for application use": a
+    // Galera node that is not (or no longer) part of the cluster's primary
+    // component. (MySQL's "unknown command" under this number is never sent
+    // to a client speaking the protocol.)
+    case 1047:  // ER_UNKNOWN_COM_ERROR
     case 1053:  // ER_SERVER_SHUTDOWN
     case 1205:  // ER_LOCK_WAIT_TIMEOUT
     case 1213:  // ER_LOCK_DEADLOCK

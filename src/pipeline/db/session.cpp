@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/galera.hpp"
 #include "pipeline/db/tls_policy.hpp"
 #include "pipeline/util/interrupt.hpp"
 
@@ -47,6 +48,8 @@ struct Session::Impl {
   // This connection's CONNECTION_ID(); read when first made interruptible.
   std::string id;
   bool interruptible = false;
+  // A node of a Galera cluster (galera.hpp).
+  bool galera = false;
 };
 
 namespace {
@@ -172,12 +175,22 @@ Session::Session(const ConnectionOptions& options) : impl_(std::make_unique<Impl
       require_encrypted(tls, options, cipher->next() && !cipher->getString(2).asStdString().empty());
     }
     for (std::string_view setup : kSessionSetup) statement->execute(sql::SQLString(std::string(setup)));
+    std::vector<std::pair<std::string, std::string>> variables;
+    std::unique_ptr<sql::ResultSet> wsrep(statement->executeQuery(sql::SQLString(std::string(kWsrepQuery))));
+    while (wsrep->next()) variables.emplace_back(wsrep->getString(1).asStdString(), wsrep->getString(2).asStdString());
+    const Wsrep cluster = parse_wsrep(variables);
+    impl_->galera = cluster.galera;
+    if (const auto setup = cluster_session_setup(cluster)) statement->execute(sql::SQLString(*setup));
   } catch (const sql::SQLException& e) {
     rethrow("connecting to " + impl_->target, e);
   }
 }
 
 Session::~Session() = default;
+
+bool Session::galera() const { return impl_->galera; }
+
+const ConnectionOptions& Session::options() const { return impl_->options; }
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 

@@ -41,6 +41,12 @@ class Session {
   // The first column of the first row, or nullopt if there is no row or it is NULL.
   std::optional<std::string> query_value(std::string_view sql, const std::vector<Value>& params = {});
 
+  // Whether the server is a node of a Galera cluster (galera.hpp), whose
+  // session setup this one ran.
+  bool galera() const;
+  // What the session was opened with: for a second connection to the same server.
+  const ConnectionOptions& options() const;
+
   // Whether SIGINT and SIGTERM cancel this session's statements; returns the
   // previous setting. Use InterruptibleStatements rather than this.
   bool set_interruptible(bool on);
@@ -68,7 +74,8 @@ class InterruptibleStatements {
   bool previous_;
 };
 
-// Statements every session runs first, on either client library.
+// Statements every session runs first, on either client library; a Galera
+// node's sessions then run cluster_session_setup() (galera.hpp).
 extern const std::vector<std::string_view> kSessionSetup;
 
 }  // namespace pipeline::db
