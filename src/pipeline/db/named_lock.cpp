@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/db/lease_lock.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/util/interrupt.hpp"
@@ -56,6 +57,10 @@ std::string setup(const std::string& database, const std::string& run_id) {
 
 NamedLock::NamedLock(Session& session, std::string name, std::chrono::seconds wait, const std::string& busy)
     : session_(session), name_(std::move(name)) {
+  if (session_.galera()) {
+    lease_ = std::make_unique<LeaseLock>(session_.options(), name_, wait, busy);
+    return;
+  }
   if (session_.query_value("SELECT GET_LOCK(?, 0)", {name_}) == "1") return;
   if (wait.count() > 0) {
     const auto holder = session_.query_value("SELECT IS_USED_LOCK(?)", {name_});
@@ -74,6 +79,7 @@ NamedLock::NamedLock(Session& session, std::string name, std::chrono::seconds wa
 }
 
 NamedLock::~NamedLock() {
+  if (lease_) return;  // its own destructor lets it go
   const InterruptibleStatements cleanup(session_, false);
   try {
     session_.query_value("SELECT RELEASE_LOCK(?)", {name_});
@@ -82,7 +88,24 @@ NamedLock::~NamedLock() {
   }
 }
 
+std::string NamedLock::held_sql(const Session& session, std::string_view name_sql) {
+  if (session.galera()) return LeaseLock::held_sql(name_sql);
+  return fmt::format("IS_USED_LOCK({}) IS NOT NULL", name_sql);
+}
+
+void NamedLock::fence(Session& transaction) const {
+  if (lease_) {
+    lease_->fence(transaction);
+  } else {
+    check_held();
+  }
+}
+
 void NamedLock::check_held() const {
+  if (lease_) {
+    lease_->check_held();
+    return;
+  }
   std::optional<std::string> held;
   try {
     held = session_.query_value("SELECT IS_USED_LOCK(?) = CONNECTION_ID()", {name_});

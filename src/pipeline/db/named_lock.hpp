@@ -1,6 +1,9 @@
-// Named server locks (GET_LOCK), and the name of every lock the tools take.
-// A lock lives as long as the connection that took it, so a loader that dies
-// releases its locks. Three kinds are used:
+// Named server locks, and the name of every lock the tools take. On a plain
+// server a lock is GET_LOCK's, and lives as long as the connection that took
+// it, so a loader that dies releases its locks. On a Galera node, where
+// GET_LOCK holds only on the node that grants it, it is a LeaseLock
+// (lease_lock.hpp): a row that every node sees, which a loader that dies
+// loses when its lease lapses. Three kinds are used:
 // - the load lock, one per database: an unsharded run holds it for its whole
 //   life, a shard while it settles and publishes its run;
 // - a shard's liveness lock, held by the shard's process while it runs, which
@@ -14,11 +17,13 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace pipeline::db {
 
+class LeaseLock;
 class Session;
 
 namespace lock_names {
@@ -39,8 +44,9 @@ std::string setup(const std::string& database, const std::string& run_id);
 
 class NamedLock {
  public:
-  // Takes lock `name`, waiting up to `wait` (and logging that it waits, and
-  // for whom, when another connection holds it). If it cannot be had, throws
+  // Takes lock `name` for `session` (on a Galera node, on a connection of its
+  // own to the same server), waiting up to `wait` (and logging that it
+  // waits, and for whom, when another holds it). If it cannot be had, throws
   // Error(kTempFail): `busy`, then which connection holds it. A wait stops
   // within a second of SIGINT or SIGTERM, with util::interrupt_error().
   NamedLock(Session& session, std::string name, std::chrono::seconds wait, const std::string& busy);
@@ -53,12 +59,22 @@ class NamedLock {
   // connection was lost (killed, timed out, server restarted) or the lock
   // was released. Call before acting on what the lock protects.
   void check_held() const;
+  // Like check_held(), from inside `transaction`'s open transaction, whose
+  // COMMIT then cannot succeed if the lock was lost meanwhile (a lease lock
+  // renews its row there; GET_LOCK's cannot be taken over while its
+  // connection lives, so it is only checked).
+  void fence(Session& transaction) const;
 
   const std::string& name() const { return name_; }
+
+  // SQL that is true while some connection holds the lock named by the SQL
+  // expression `name_sql`, in the kind of lock `session`'s server uses.
+  static std::string held_sql(const Session& session, std::string_view name_sql);
 
  private:
   Session& session_;
   std::string name_;
+  std::unique_ptr<LeaseLock> lease_;  // on a Galera node
 };
 
 }  // namespace pipeline::db

@@ -104,8 +104,8 @@ std::vector<ShardRecord> read_shards(db::Session& session, const std::string& ru
   const auto rows = session.query(
       fmt::format("SELECT shard, shards, status, range_begin, range_end, places_sha256, people_sha256, id_base, "
                   "places_fingerprint, people_read, people_valid, people_rejected, rows_checksum, error_text, "
-                  "IS_USED_LOCK({}) IS NOT NULL FROM load_shards WHERE run_id = ? ORDER BY shard",
-                  db::lock_names::shard_sql("load_shards")),
+                  "{} FROM load_shards WHERE run_id = ? ORDER BY shard",
+                  db::NamedLock::held_sql(session, db::lock_names::shard_sql("load_shards"))),
       {run_id});
   std::vector<ShardRecord> shards;
   for (const auto& r : rows.rows) {
@@ -216,8 +216,8 @@ std::vector<std::string> dead_runs(db::Session& session, const std::string& own_
   const auto rows =
       session.query(fmt::format("SELECT r.run_id FROM load_runs r WHERE r.status = ? AND r.run_id <> ? "
                                 "AND (r.shards = 1 OR EXISTS (SELECT 1 FROM load_shards s WHERE s.run_id = r.run_id "
-                                "AND s.status = ? AND IS_USED_LOCK({}) IS NULL))",
-                                db::lock_names::shard_sql("s")),
+                                "AND s.status = ? AND NOT ({})))",
+                                db::NamedLock::held_sql(session, db::lock_names::shard_sql("s"))),
                     {text(to_string(RunStatus::kRunning)), own_run_id, text(to_string(ShardStatus::kRunning))});
   std::vector<std::string> runs;
   for (const auto& row : rows.rows) runs.push_back(row.at(0).value());

@@ -5,6 +5,7 @@
 
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/named_lock.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
 #include "pipeline/load/live_tables.hpp"
@@ -87,6 +88,7 @@ void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t v
   record_counts_first(c, record);
   // From the RENAME on, nothing is abandoned: a signal stops only the waits
   // before it (cut_over checks), and the outcome is recorded as it is.
+  if (c.lock != nullptr) c.lock->check_held();
   const db::InterruptibleStatements going_live(c.control, false);
   try {
     cut_over(c.control, rename, c.cutover);
@@ -157,6 +159,9 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
     // The ledger first: a session holding the run's row now stops the
     // publish before the big insert, not after it.
     record_run(c.control, record);
+    // The lock as part of the transaction: on a Galera cluster a loader that
+    // took it over makes this COMMIT fail rather than both publish.
+    if (c.lock != nullptr) c.lock->fence(c.control);
     set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
     write_places(c.control, "places", changes, true);
     std::uint64_t inserted = 0;

@@ -16,6 +16,7 @@
 #include "pipeline/load/run_tables.hpp"
 
 namespace pipeline::db {
+class NamedLock;
 class Session;
 }
 
@@ -33,6 +34,9 @@ struct PublishContext {
   bool dry_run = false;
   bool allow_empty = false;
   CutoverTiming cutover;
+  // The load lock the run publishes under: checked before the RENAME, and
+  // fenced inside the append's transaction (NamedLock::fence).
+  const db::NamedLock* lock = nullptr;
 };
 
 // Publishes the run of `shards` (every one loaded), filling `record`'s

@@ -146,7 +146,8 @@ ExitCode ShardLoad::settle() {
                          fmt::format("run {}: cannot take the load lock to settle it", record_.run_id));
     sweep(control_, record_.run_id);
   }
-  (load_lock_ != nullptr ? *load_lock_ : *publish_lock).check_held();
+  const db::NamedLock& lock = load_lock_ != nullptr ? *load_lock_ : *publish_lock;
+  lock.check_held();
 
   std::vector<ShardRecord> shards = read_shards(control_, record_.run_id);
   std::vector<ShardState> states;
@@ -170,7 +171,7 @@ ExitCode ShardLoad::settle() {
                    record_.shards);
       return ExitCode::kOk;
     case Action::kPublish:
-      return publish_run(shards);
+      return publish_run(shards, lock);
     case Action::kOver:
       if (decision.outcome == RunStatus::kSucceeded) {
         record_.status = RunStatus::kSucceeded;
@@ -189,7 +190,7 @@ ExitCode ShardLoad::settle() {
   return exit_code_of(record_.status);
 }
 
-ExitCode ShardLoad::publish_run(const std::vector<ShardRecord>& shards) {
+ExitCode ShardLoad::publish_run(const std::vector<ShardRecord>& shards, const db::NamedLock& lock) {
   if (!loaded_ || !places_ || !layout_) throw Error(ExitCode::kSoftware, "settle: nothing loaded to publish");
   const PublishContext context{control_,
                                options_.connection,
@@ -198,7 +199,8 @@ ExitCode ShardLoad::publish_run(const std::vector<ShardRecord>& shards) {
                                *places_,
                                options_.dry_run,
                                options_.allow_empty,
-                               CutoverTiming{.total = options_.publish_timeout}};
+                               CutoverTiming{.total = options_.publish_timeout},
+                               &lock};
   try {
     util::check_interrupted();
     publish(context, shards, record_);

@@ -51,7 +51,7 @@ class ShardLoad {
  private:
   // Publishes the run; a refusal or a failure before its data went live
   // ends the run (recorded, tables dropped) and is rethrown.
-  ExitCode publish_run(const std::vector<ShardRecord>& shards);
+  ExitCode publish_run(const std::vector<ShardRecord>& shards, const db::NamedLock& lock);
   // Sets the run's outcome, records it (`record`, retried) and drops its
   // tables (`drop_tables`); failures are logged, not thrown.
   void end_run(RunStatus outcome, bool record, bool drop_tables);
