@@ -80,5 +80,18 @@ TEST(ConnectHintTest, EachFailureNamesWhatToCheck) {
   EXPECT_EQ(connect_hint(1064, tcp), "");
 }
 
+TEST(ServerChecksTest, AGaleraNodeWantsInnoDbTablesWithPrimaryKeys) {
+  EXPECT_FALSE(replication_refusal({{"people", "InnoDB", true}, {"places", "InnoDB", true}}, "codetest").has_value());
+  EXPECT_FALSE(replication_refusal({}, "codetest").has_value());
+  const auto refusal =
+      replication_refusal({{"people", "MyISAM", true}, {"places", "InnoDB", false}, {"load_runs", "InnoDB", true}},
+                          "codetest");
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_NE(refusal->find("people is MyISAM (ALTER TABLE people ENGINE=InnoDB)"), std::string::npos) << *refusal;
+  EXPECT_NE(refusal->find("places has no primary key"), std::string::npos) << *refusal;
+  EXPECT_EQ(refusal->find("load_runs"), std::string::npos) << *refusal;
+  EXPECT_NE(refusal->find("database 'codetest'"), std::string::npos) << *refusal;
+}
+
 }  // namespace
 }  // namespace pipeline::db

@@ -126,4 +126,36 @@ void require_writable(Session& session, const std::string& server) {
   }
 }
 
+std::optional<std::string> replication_refusal(const std::vector<TableShape>& tables, const std::string& database) {
+  std::vector<std::string> problems;
+  for (const TableShape& table : tables) {
+    if (table.engine != "InnoDB") {
+      problems.push_back(fmt::format("{} is {} (ALTER TABLE {} ENGINE=InnoDB)", table.name, table.engine, table.name));
+    } else if (!table.primary_key) {
+      problems.push_back(fmt::format("{} has no primary key (see schema.sql for its key)", table.name));
+    }
+  }
+  if (problems.empty()) return std::nullopt;
+  std::string list;
+  for (const std::string& problem : problems) list.append(list.empty() ? "" : "; ").append(problem);
+  return fmt::format(
+      "the server is a Galera node, which replicates only InnoDB tables with a primary key, and in database '{}' {}: "
+      "the nodes' copies would differ, so nothing is loaded",
+      database, list);
+}
+
+void require_replicated_tables(Session& session, const std::string& database) {
+  if (!session.galera()) return;
+  const auto rows = session.query(
+      "SELECT t.table_name, COALESCE(t.engine, ''), EXISTS (SELECT 1 FROM information_schema.table_constraints c "
+      "WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.constraint_type = 'PRIMARY KEY') "
+      "FROM information_schema.tables t WHERE t.table_schema = DATABASE() "
+      "AND t.table_name IN ('people', 'places', 'load_runs', 'load_shards', 'load_locks') ORDER BY t.table_name");
+  std::vector<TableShape> tables;
+  for (const auto& row : rows.rows) {
+    tables.push_back({row.at(0).value_or(""), row.at(1).value_or(""), row.at(2) == "1"});
+  }
+  if (auto refusal = replication_refusal(tables, database)) throw Error(ExitCode::kUsage, *refusal);
+}
+
 }  // namespace pipeline::db

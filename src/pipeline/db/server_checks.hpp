@@ -64,4 +64,22 @@ std::optional<std::string> read_only_refusal(const ReadOnlySettings& settings, c
 // being maintained, and a load there diverges from its primary.
 void require_writable(Session& session, const std::string& server);
 
+// A table as Galera sees it: only InnoDB tables replicate, and a table
+// without a primary key replicates slowly, or not at all under
+// innodb_force_primary_key or wsrep_mode=REQUIRED_PRIMARY_KEY.
+struct TableShape {
+  std::string name;
+  std::string engine;
+  bool primary_key = false;
+};
+
+// Why a Galera node would not keep the nodes' copies of `tables` equal, with
+// the fix; nullopt when every one replicates.
+std::optional<std::string> replication_refusal(const std::vector<TableShape>& tables, const std::string& database);
+
+// On a Galera node (session.galera()), throws Error(kUsage) when a table
+// the loader writes (people, places, the ledger) would not replicate.
+// Does nothing elsewhere.
+void require_replicated_tables(Session& session, const std::string& database);
+
 }  // namespace pipeline::db

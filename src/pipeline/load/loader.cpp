@@ -32,11 +32,13 @@ namespace {
 const db::Privileges kPrivileges = {"SELECT", "INSERT", "UPDATE", "DELETE", "CREATE",
                                     "DROP",   "ALTER",  "INDEX",  "REFERENCES"};
 
-// Before anything is read or written: a server that takes writes, and every
-// privilege the run needs, so that neither fails half-way.
+// Before anything is read or written: a server that takes writes, every
+// privilege the run needs, and on a Galera node tables that replicate, so
+// that none fails half-way or leaves the nodes different.
 void check_server(db::Session& control, const db::ConnectionOptions& connection) {
   db::require_writable(control, connection.address());
   db::require_privileges(control, connection.database, kPrivileges, "dataloader");
+  db::require_replicated_tables(control, connection.database);
 }
 
 RunRecord new_record(const LoaderOptions& options) {
