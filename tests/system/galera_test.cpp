@@ -1,0 +1,280 @@
+// The tools against a MariaDB Galera cluster (scripts/galera-cluster): three
+// nodes that all take writes and replicate synchronously. Pointed at any node
+// exactly as at a single server, the tools must give a single server's
+// results; the load lock must hold across nodes; a load larger than one write
+// set must go through; and a node that dies mid-load must leave the others
+// with the old data and free to load again.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "pipeline/db/named_lock.hpp"
+#include "support/galera_cluster.hpp"
+#include "support/generate.hpp"
+#include "support/held_input.hpp"
+#include "support/spider_cluster.hpp"
+#include "support/tools.hpp"
+
+namespace pipeline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Every report, in both formats, as one string per file.
+std::map<std::string, std::string> all_reports(const TempDir& tmp, const EnvOverrides& env, const std::string& tag) {
+  std::map<std::string, std::string> files;
+  for (const char* format : {"json", "csv"}) {
+    const auto dir = tmp / (tag + "-" + format);
+    const auto r = run(datasummarizer_argv(tmp, {"--all", "--format", format, "--output-dir", dir.string()}), env);
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    if (r.exit_code != 0) continue;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      files[entry.path().filename().string()] = read_file(entry.path());
+    }
+  }
+  return files;
+}
+
+// What people and places hold, as one comparable string.
+std::string content(db::Session& session) {
+  return content_checksum(session, "people") + "/" + content_checksum(session, "places");
+}
+
+// Groups of people equal on all four fields that occur more than once.
+std::string repeated_people(db::Session& session) {
+  return session
+      .query_value(
+          "SELECT COUNT(*) FROM (SELECT 1 FROM people GROUP BY given_name, family_name, date_of_birth, "
+          "place_of_birth_id HAVING COUNT(*) > 1) AS repeated")
+      .value_or("?");
+}
+
+// Tables a run leaves behind: its staging tables (name__run_id), if any.
+std::string leftover_tables(db::Session& session) {
+  return session
+      .query_value(
+          "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+          "AND (table_name LIKE '%\\_\\_run\\_%' OR table_name LIKE '%\\_\\_old\\_%')")
+      .value_or("?");
+}
+
+// The people staging table of a running load, if one exists.
+std::optional<std::string> people_stage(db::Session& session) {
+  return session.query_value(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+      "AND table_name LIKE 'people\\_\\_run\\_%' LIMIT 1");
+}
+
+// Who holds the load lock of `database` (tool, pid, host and node), as its
+// lease row in load_locks says; nullopt when there is no such row (or no
+// such table).
+std::optional<std::string> load_lock_holder(db::Session& session, const std::string& database) {
+  try {
+    return session.query_value("SELECT held_by FROM load_locks WHERE name = ?", {db::lock_names::load(database)});
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+TEST(GaleraTest, LoadThroughNode1SummarizeThroughNode3EqualsASingleServer) {
+  TempDir tmp;
+  TestDatabase single("galerasummary");
+  GaleraCluster cluster;
+  const auto generated = tmp / "people.csv";
+  write_people(generated, 40000, 3);
+  for (const std::string& people : {shipped("people.csv"), generated.string()}) {
+    SCOPED_TRACE(people);
+    const std::string tag = people == generated.string() ? "generated" : "shipped";
+    for (const EnvOverrides& env : {single.env(), cluster.env(1)}) {
+      const auto r = run(dataloader_argv(tmp, people, {}), env);
+      ASSERT_EQ(r.exit_code, 0) << describe(r);
+    }
+    // At once, through another node: what node 1 committed is there to read.
+    const auto on_node3 = all_reports(tmp, cluster.env(3), tag + "-node3");
+    const auto on_single = all_reports(tmp, single.env(), tag + "-single");
+    ASSERT_EQ(on_single.size(), 10u);
+    for (const auto& [name, bytes] : on_single) {
+      ASSERT_TRUE(on_node3.count(name)) << name;
+      EXPECT_EQ(on_node3.at(name), bytes) << name << " differs between node 3 and a single server";
+    }
+    const std::string expected = content(single.session());
+    for (unsigned k = 1; k <= cluster.nodes(); ++k) {
+      db::Session node = cluster.node(k);
+      EXPECT_EQ(content(node), expected) << "node " << k;
+    }
+    if (tag == "shipped") {
+      const auto out = tmp / "summary.json";
+      const auto r = run(datasummarizer_argv(tmp, {"--output", out.string()}), cluster.env(3));
+      ASSERT_EQ(r.exit_code, 0) << describe(r);
+      EXPECT_EQ(read_file(out), read_file(shipped("sample_output.json")));
+    }
+  }
+}
+
+// Loader A is held mid-load on node 1 (its people.csv is a FIFO, half
+// written) while loader B starts on node 2: B must find the lock taken
+// although GET_LOCK on node 2 would be free, and exit 75 naming A.
+TEST(GaleraTest, TwoLoadersOnTwoNodesExactlyOneLoads) {
+  TempDir tmp;
+  TestDatabase single("galeratwo");
+  GaleraCluster cluster;
+  const auto a_people = tmp / "a.csv";
+  const auto other_people = tmp / "other.csv";
+  write_people(a_people, 60000, 7);
+  write_people(other_people, 20000, 8);
+  const CsvParts parts = split_header(read_file(a_people));
+  db::Session node2 = cluster.node(2);
+  for (const std::string mode : {"replace", "append"}) {
+    SCOPED_TRACE(mode);
+    // Both start from the shipped data; the single server then gets A's load alone.
+    for (const EnvOverrides& env : {single.env(), cluster.env(1)}) {
+      const auto r = run(dataloader_argv(tmp, shipped("people.csv"), {}), env);
+      ASSERT_EQ(r.exit_code, 0) << describe(r);
+    }
+    const auto reference = run(dataloader_argv(tmp, a_people, {"--mode", mode}), single.env());
+    ASSERT_EQ(reference.exit_code, 0) << describe(reference);
+
+    FifoInput fifo(tmp / ("held-" + mode + ".csv"));
+    Process a(dataloader_argv(tmp, fifo.path(), {"--mode", mode}), cluster.env(1));
+    ASSERT_TRUE(fifo.write(parts.header + parts.rows.substr(0, parts.rows.size() / 2)));
+    // A has its lock once its staging table exists, and node 2 sees that table.
+    ASSERT_TRUE(eventually([&] { return people_stage(node2).has_value(); })) << "loader A never staged its rows";
+    ASSERT_TRUE(a.running());
+
+    // Replace: B brings other people. Append: the same people as A, which
+    // two appends at once would both insert.
+    const auto b_people = mode == "replace" ? other_people : a_people;
+    const auto b = run(dataloader_argv(tmp, b_people, {"--mode", mode, "--wait-lock", "0"}), cluster.env(2));
+    EXPECT_EQ(b.exit_code, 75) << "loader B loaded beside A\n" << describe(b);
+    EXPECT_NE(b.err.find("another dataloader is loading database 'codetest'"), std::string::npos) << b.err;
+    const auto holder = load_lock_holder(node2, "codetest");
+    EXPECT_TRUE(holder.has_value()) << "node 2 shows no lease row for the load lock in load_locks";
+    if (holder) {
+      EXPECT_NE(holder->find(fmt::format("pid {} ", a.pid())), std::string::npos) << *holder;
+      EXPECT_NE(b.err.find(*holder), std::string::npos) << "B does not name A (" << *holder << ")\n" << b.err;
+    }
+
+    ASSERT_TRUE(fifo.write(parts.rows.substr(parts.rows.size() / 2)));
+    fifo.close();
+    const auto a_result = a.wait();
+    EXPECT_EQ(a_result.exit_code, 0) << describe(a_result);
+    const std::string expected = content(single.session());
+    for (unsigned k = 1; k <= cluster.nodes(); ++k) {
+      db::Session node = cluster.node(k);
+      EXPECT_EQ(content(node), expected) << "node " << k << " does not hold exactly A's data";
+    }
+    EXPECT_EQ(repeated_people(node2), repeated_people(single.session())) << "a person was added twice";
+    EXPECT_EQ(leftover_tables(node2), "0");
+  }
+}
+
+// With a 32 MB write-set limit on every node, no 1M-row load fits in one
+// transaction: the loader must stage in pieces (replace) and stream (append).
+TEST(GaleraTest, MillionRowLoadsPassA32MbWriteSetLimit) {
+  TempDir tmp;
+  TestDatabase single("galerabig");
+  GaleraCluster cluster(GaleraOptions{.nodes = 3, .max_ws_size = kGaleraTestWriteSetLimit});
+  const auto first = tmp / "first.csv";
+  const auto second = tmp / "second.csv";
+  write_people(first, 1000000, 11);
+  write_people(second, 1000000, 12);
+  struct Step {
+    const char* what;
+    std::filesystem::path people;
+    const char* mode;
+  };
+  const Step steps[] = {{"1M-row replace", first, "replace"},
+                        {"1M-row append of other people", second, "append"},
+                        {"the same append again: all duplicates", second, "append"}};
+  for (const Step& step : steps) {
+    SCOPED_TRACE(step.what);
+    const auto on_cluster = run(dataloader_argv(tmp, step.people, {"--mode", step.mode}), cluster.env(1), 400s);
+    ASSERT_EQ(on_cluster.exit_code, 0) << describe(on_cluster);
+    const auto on_single = run(dataloader_argv(tmp, step.people, {"--mode", step.mode}), single.env(), 400s);
+    ASSERT_EQ(on_single.exit_code, 0) << describe(on_single);
+    const std::string expected = content(single.session());
+    for (unsigned k = 1; k <= cluster.nodes(); ++k) {
+      db::Session node = cluster.node(k);
+      EXPECT_EQ(content(node), expected) << "node " << k;
+    }
+  }
+  db::Session node3 = cluster.node(3);
+  // Both files' people, less the few the two seeds happen to share.
+  const auto stored = node3.query_value("SELECT COUNT(*) FROM people");
+  EXPECT_EQ(stored, single.session().query_value("SELECT COUNT(*) FROM people"));
+  EXPECT_GT(std::stoull(stored.value_or("0")), 1990000u) << "the append added too few people";
+  EXPECT_EQ(node3.query_value(
+                "SELECT CONCAT(people_loaded, '/', people_duplicate) FROM load_runs ORDER BY started_at DESC LIMIT 1"),
+            "0/1000000");
+  EXPECT_EQ(leftover_tables(node3), "0");
+}
+
+// The node a loader uses is SIGKILLed while the loader, held by its FIFO,
+// has its lock and rows staged there.
+class GaleraNodeKilledTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(GaleraNodeKilledTest, TheOtherNodesKeepTheOldDataAndARerunThroughOneCompletes) {
+  const std::string mode = GetParam();
+  TempDir tmp;
+  TestDatabase single("galerakill" + mode);
+  GaleraCluster cluster;
+  for (const EnvOverrides& env : {single.env(), cluster.env(1)}) {
+    const auto r = run(dataloader_argv(tmp, shipped("people.csv"), {}), env);
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+  }
+  std::string before;
+  {
+    db::Session node2 = cluster.node(2);
+    before = content(node2);
+  }
+  const auto big = tmp / "big.csv";
+  write_people(big, 200000, 42);
+  const auto reference = run(dataloader_argv(tmp, big, {"--mode", mode}), single.env());
+  ASSERT_EQ(reference.exit_code, 0) << describe(reference);
+  const CsvParts parts = split_header(read_file(big));
+
+  FifoInput fifo(tmp / "held.csv");
+  Process loader(dataloader_argv(tmp, fifo.path(), {"--mode", mode}), cluster.env(1));
+  ASSERT_TRUE(fifo.write(parts.header + parts.rows.substr(0, parts.rows.size() / 2)));
+  {
+    // Rows staged on node 1: committed in pieces, or still in the open
+    // transaction that READ UNCOMMITTED sees.
+    db::Session watcher = cluster.node(1);
+    watcher.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+    ASSERT_TRUE(eventually([&] {
+      const auto stage = people_stage(watcher);
+      return stage &&
+             watcher.query_value(fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM `{}` LIMIT 1) AS s", *stage)) == "1";
+    })) << "the load never staged rows on node 1";
+  }
+  ASSERT_TRUE(loader.running());
+  cluster.kill_node(1);
+  fifo.close();
+  const auto killed = loader.wait(120s);
+  EXPECT_NE(killed.exit_code, 0) << describe(killed);
+
+  for (unsigned k : {2u, 3u}) {
+    ASSERT_TRUE(cluster.wait_for_cluster(k, 2)) << "node " << k << " is not in a primary cluster of 2";
+    db::Session node = cluster.node(k);
+    EXPECT_EQ(content(node), before) << "node " << k << " does not hold the old data";
+  }
+
+  const auto rerun = run(dataloader_argv(tmp, big, {"--mode", mode, "--wait-lock", "60"}), cluster.env(2), 240s);
+  ASSERT_EQ(rerun.exit_code, 0) << describe(rerun);
+  const std::string expected = content(single.session());
+  for (unsigned k : {2u, 3u}) {
+    db::Session node = cluster.node(k);
+    EXPECT_EQ(content(node), expected) << "node " << k;
+    EXPECT_EQ(leftover_tables(node), "0") << "node " << k << " kept a staging table";
+    EXPECT_EQ(node.query_value("SELECT status FROM load_runs ORDER BY started_at DESC LIMIT 1 OFFSET 1"), "abandoned")
+        << "node " << k << ": the killed run";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, GaleraNodeKilledTest, ::testing::Values("replace", "append"));
+
+}  // namespace
+}  // namespace pipeline::testing
