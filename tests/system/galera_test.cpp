@@ -13,6 +13,7 @@
 
 #include "pipeline/db/named_lock.hpp"
 #include "support/galera_cluster.hpp"
+#include "support/cluster_checks.hpp"
 #include "support/generate.hpp"
 #include "support/held_input.hpp"
 #include "support/spider_cluster.hpp"
@@ -22,21 +23,6 @@ namespace pipeline::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Every report, in both formats, as one string per file.
-std::map<std::string, std::string> all_reports(const TempDir& tmp, const EnvOverrides& env, const std::string& tag) {
-  std::map<std::string, std::string> files;
-  for (const char* format : {"json", "csv"}) {
-    const auto dir = tmp / (tag + "-" + format);
-    const auto r = run(datasummarizer_argv(tmp, {"--all", "--format", format, "--output-dir", dir.string()}), env);
-    EXPECT_EQ(r.exit_code, 0) << describe(r);
-    if (r.exit_code != 0) continue;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      files[entry.path().filename().string()] = read_file(entry.path());
-    }
-  }
-  return files;
-}
 
 // What people and places hold, as one comparable string.
 std::string content(db::Session& session) {
@@ -49,15 +35,6 @@ std::string repeated_people(db::Session& session) {
       .query_value(
           "SELECT COUNT(*) FROM (SELECT 1 FROM people GROUP BY given_name, family_name, date_of_birth, "
           "place_of_birth_id HAVING COUNT(*) > 1) AS repeated")
-      .value_or("?");
-}
-
-// Tables a run leaves behind: its staging tables (name__run_id), if any.
-std::string leftover_tables(db::Session& session) {
-  return session
-      .query_value(
-          "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
-          "AND (table_name LIKE '%\\_\\_run\\_%' OR table_name LIKE '%\\_\\_old\\_%')")
       .value_or("?");
 }
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "support/cluster_checks.hpp"
 #include "support/generate.hpp"
 #include "support/spider_cluster.hpp"
 #include "support/tools.hpp"
@@ -17,31 +18,8 @@ namespace {
 
 constexpr const char* kPeopleHeader = "given_name,family_name,date_of_birth,place_of_birth\n";
 
-// Every report, in both formats, as one string per file.
-std::map<std::string, std::string> all_reports(const TempDir& tmp, const EnvOverrides& env, const std::string& tag) {
-  std::map<std::string, std::string> files;
-  for (const char* format : {"json", "csv"}) {
-    const auto dir = tmp / (tag + "-" + format);
-    const auto r = run(datasummarizer_argv(tmp, {"--all", "--format", format, "--output-dir", dir.string()}), env);
-    EXPECT_EQ(r.exit_code, 0) << describe(r);
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      files[entry.path().filename().string()] = read_file(entry.path());
-    }
-  }
-  return files;
-}
-
 std::string cluster_content(SpiderCluster& cluster) {
   return content_checksum(cluster.head(), "people") + "/" + content_checksum(cluster.head(), "places");
-}
-
-// Tables a run leaves on the head: its staging tables (name__run_id), if any.
-std::string leftover_tables(db::Session& session) {
-  return session
-      .query_value(
-          "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
-          "AND (table_name LIKE '%\\_\\_run\\_%' OR table_name LIKE '%\\_\\_old\\_%')")
-      .value_or("?");
 }
 
 TEST(SpiderTest, ReportsEqualASingleServersAndRowsAreSpreadOverTheNodes) {
