@@ -148,6 +148,67 @@ TEST(GaleraTest, TwoLoadersOnTwoNodesExactlyOneLoads) {
   }
 }
 
+// Loaders A (node 1) and B (node 2) start at the same moment, each reading
+// its people.csv from a FIFO that it opens only once it holds the load lock:
+// the loser must exit 75 while the winner waits at its FIFO; then the winner
+// is fed and loads. With a lock local to each node, both would wait at their
+// FIFOs and neither exit. Three races per mode, started in either order.
+TEST(GaleraTest, TwoLoadersStartedAtOnceOnTwoNodesExactlyOneLoads) {
+  TempDir tmp;
+  TestDatabase single("galeraonce");
+  GaleraCluster cluster;
+  const auto people = tmp / "people.csv";
+  write_people(people, 20000, 9);
+  const std::string rows = read_file(people);
+  db::Session node3 = cluster.node(3);
+  for (const std::string mode : {"replace", "append"}) {
+    for (int round = 0; round < 3; ++round) {
+      SCOPED_TRACE(fmt::format("{}, round {}", mode, round));
+      for (const EnvOverrides& env : {single.env(), cluster.env(1)}) {
+        const auto r = run(dataloader_argv(tmp, shipped("people.csv"), {}), env);
+        ASSERT_EQ(r.exit_code, 0) << describe(r);
+      }
+      const auto reference = run(dataloader_argv(tmp, people, {"--mode", mode}), single.env());
+      ASSERT_EQ(reference.exit_code, 0) << describe(reference);
+
+      FifoInput fifo_a(tmp / fmt::format("a-{}-{}.csv", mode, round));
+      FifoInput fifo_b(tmp / fmt::format("b-{}-{}.csv", mode, round));
+      std::optional<Process> a, b;
+      const auto start_a = [&] {
+        a.emplace(dataloader_argv(tmp, fifo_a.path(), {"--mode", mode, "--wait-lock", "0"}), cluster.env(1));
+      };
+      const auto start_b = [&] {
+        b.emplace(dataloader_argv(tmp, fifo_b.path(), {"--mode", mode, "--wait-lock", "0"}), cluster.env(2));
+      };
+      if (round % 2 == 0) {
+        start_a();
+        start_b();
+      } else {
+        start_b();
+        start_a();
+      }
+      ASSERT_TRUE(eventually([&] { return !a->running() || !b->running(); }))
+          << "neither loader gave way: both hold the load lock";
+      const bool a_won = a->running();
+      Process& winner = a_won ? *a : *b;
+      Process& loser = a_won ? *b : *a;
+      FifoInput& winner_fifo = a_won ? fifo_a : fifo_b;
+      const auto lost = loser.wait();
+      EXPECT_EQ(lost.exit_code, 75) << describe(lost);
+      EXPECT_NE(lost.err.find(fmt::format("dataloader pid {} ", winner.pid())), std::string::npos)
+          << "the loser does not name the winner\n"
+          << lost.err;
+      ASSERT_TRUE(winner.running()) << "the winner did not wait at its FIFO";
+      ASSERT_TRUE(winner_fifo.write(rows));
+      winner_fifo.close();
+      const auto won = winner.wait();
+      ASSERT_EQ(won.exit_code, 0) << describe(won);
+      EXPECT_EQ(content(node3), content(single.session()));
+      EXPECT_EQ(leftover_tables(node3), "0");
+    }
+  }
+}
+
 // With a 32 MB write-set limit on every node, no 1M-row load fits in one
 // transaction: the loader must stage in pieces (replace) and stream (append).
 TEST(GaleraTest, MillionRowLoadsPassA32MbWriteSetLimit) {
