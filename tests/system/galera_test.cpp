@@ -209,6 +209,50 @@ TEST(GaleraTest, TwoLoadersStartedAtOnceOnTwoNodesExactlyOneLoads) {
   }
 }
 
+// An append whose publishing INSERT waits (here for a gap lock another
+// session holds past the last stored person) must go on renewing its lease:
+// the lock's row may be held by the publishing transaction only at its very
+// end. Held from the start of that transaction, the row stops the renewals,
+// and other nodes see the lease run out while the run is publishing.
+TEST(GaleraTest, AnAppendKeepsRenewingItsLeaseWhileItPublishes) {
+  TempDir tmp;
+  GaleraCluster cluster(GaleraOptions{.nodes = 1});
+  const auto first = run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env(1));
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  const auto people = tmp / "new.csv";
+  write_people(people, 20000, 5);
+  db::Session watcher = cluster.node(1);
+  const std::string stored = watcher.query_value("SELECT COUNT(*) FROM people").value_or("?");
+
+  db::Session holder = cluster.node(1);
+  holder.execute("START TRANSACTION");
+  // No row: a lock on the gap after the last person only, which the new
+  // people born in the last place must be inserted into.
+  ASSERT_TRUE(
+      holder.query("SELECT id FROM people WHERE place_of_birth_id > (SELECT MAX(id) FROM places) FOR UPDATE").rows.empty());
+  Process loader(dataloader_argv(tmp, people, {"--mode", "append"}), cluster.env(1));
+  ASSERT_TRUE(eventually([&] {
+    // innodb_trx needs PROCESS, which the app user lacks.
+    return cluster.admin_sql(1,
+                             "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT' "
+                             "AND trx_query LIKE 'INSERT INTO people %'") == "1\n";
+  })) << "the append never reached its publishing INSERT";
+  const auto lease = [&] {
+    return watcher.query_value("SELECT expires_at FROM load_locks WHERE name = ?", {db::lock_names::load("codetest")});
+  };
+  const auto before = lease();
+  ASSERT_TRUE(before.has_value()) << "no lease row while the append publishes";
+  // The renewer ticks every 10 s; the INSERT waits up to 50 s.
+  EXPECT_TRUE(eventually([&] { return lease() != before; }, 30s))
+      << "the lease was not renewed while the append published";
+  ASSERT_TRUE(loader.running());
+  holder.execute("ROLLBACK");
+  const auto done = loader.wait();
+  ASSERT_EQ(done.exit_code, 0) << describe(done);
+  EXPECT_EQ(done.err.find("lost lock"), std::string::npos) << done.err;
+  EXPECT_EQ(watcher.query_value(fmt::format("SELECT COUNT(*) - {} FROM people", stored)), "20000");
+}
+
 // With a 32 MB write-set limit on every node, no 1M-row load fits in one
 // transaction: the loader must stage in pieces (replace) and stream (append).
 TEST(GaleraTest, MillionRowLoadsPassA32MbWriteSetLimit) {

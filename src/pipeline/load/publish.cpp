@@ -159,9 +159,6 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
     // The ledger first: a session holding the run's row now stops the
     // publish before the big insert, not after it.
     record_run(c.control, record);
-    // The lock as part of the transaction: on a Galera cluster a loader that
-    // took it over makes this COMMIT fail rather than both publish.
-    if (c.lock != nullptr) c.lock->fence(c.control);
     set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
     write_places(c.control, "places", changes, true);
     std::uint64_t inserted = 0;
@@ -175,6 +172,12 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
     if (inserted != fresh) {
       throw Error(ExitCode::kSoftware, fmt::format("inserted {} people, expected {}", inserted, fresh));
     }
+    // The lock as part of the transaction: on a Galera cluster a loader that
+    // took it over makes this COMMIT fail rather than both publish. Last, so
+    // that the lock's row is held only up to the COMMIT: held through the
+    // insert, it would stop the lease's renewals, and other nodes would see
+    // the lease run out while this run publishes.
+    if (c.lock != nullptr) c.lock->fence(c.control);
     committing = true;
     c.control.execute("COMMIT");
   } catch (const Error& e) {
