@@ -18,7 +18,7 @@ using testing::TestDatabase;
 
 // Makes the lease of `name` lapse now, as if its holder had died 30 s ago.
 void expire(Session& session, const std::string& name) {
-  session.execute("UPDATE load_locks SET expires_at = NOW(6) - INTERVAL 1 SECOND WHERE name = ?", {name});
+  session.execute("UPDATE load_locks SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE name = ?", {name});
 }
 
 ExitCode code_of(const std::function<void()>& action) {
@@ -62,6 +62,16 @@ TEST(LeaseLockTest, ALapsedLeaseIsTakenOverAndItsHolderFindsOut) {
   EXPECT_EQ(code_of([&] { dead.check_held(); }), ExitCode::kTempFail);
 }
 
+// A holder that could not renew in time (a stalled node) must not bring its
+// lease back: another loader may already have seen the lock free.
+TEST(LeaseLockTest, ARenewalDoesNotReviveALapsedLease) {
+  TestDatabase db("lease");
+  LeaseLock lock(db.options(), "lock-a", std::chrono::seconds(0), "busy");
+  expire(db.session(), "lock-a");
+  EXPECT_EQ(code_of([&] { lock.check_held(); }), ExitCode::kTempFail);
+  EXPECT_EQ(db.session().query_value("SELECT " + LeaseLock::held_sql("'lock-a'")), "0");
+}
+
 TEST(LeaseLockTest, AFenceInATransactionFailsOnceTheLeaseLapsed) {
   TestDatabase db("lease");
   LeaseLock lock(db.options(), "lock-a", std::chrono::seconds(0), "busy");
@@ -80,10 +90,10 @@ TEST(LeaseLockTest, AWaiterGetsTheLockWhenTheLeaseLapses) {
   TestDatabase db("lease");
   LeaseLock dead(db.options(), "lock-a", std::chrono::seconds(0), "busy");
   // Lapsing in 2 s: a waiter with 20 s gets it then, and not before.
-  db.session().execute("UPDATE load_locks SET expires_at = NOW(6) + INTERVAL 2 SECOND WHERE name = 'lock-a'");
+  db.session().execute("UPDATE load_locks SET expires_at = UTC_TIMESTAMP(6) + INTERVAL 2 SECOND WHERE name = 'lock-a'");
   const std::string lapses = db.session().query_value("SELECT expires_at FROM load_locks").value();
   LeaseLock waiter(db.options(), "lock-a", std::chrono::seconds(20), "busy");
-  EXPECT_EQ(db.session().query_value("SELECT NOW(6) >= ?", {lapses}), "1");
+  EXPECT_EQ(db.session().query_value("SELECT UTC_TIMESTAMP(6) >= ?", {lapses}), "1");
   waiter.check_held();
   EXPECT_EQ(code_of([&] { dead.check_held(); }), ExitCode::kTempFail);
 }

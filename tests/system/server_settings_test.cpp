@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "pipeline/db/lease_lock.hpp"
 #include "pipeline/db/named_lock.hpp"
 #include "support/generate.hpp"
 #include "support/held_input.hpp"
@@ -46,6 +47,22 @@ TEST(ServerSettingsTest, ALoadOutlastsShortServerTimeouts) {
   }
   db::Session s(server.options());
   EXPECT_EQ(s.query_value("SELECT COUNT(*) FROM people"), "20000");
+}
+
+// A Galera lock's lease on a server whose clock reads another zone (a
+// node abroad, or local time across a daylight-saving jump): its expiry is
+// kept in UTC, 30 s ahead, so every node reads the same lease.
+TEST(ServerSettingsTest, ALeaseRunsInUtcWhateverTheServersTimeZone) {
+  PrivateServer server("--default-time-zone=-05:00");
+  db::Session session(server.options());
+  db::LeaseLock lock(server.options(), "lock-utc", 0s, "busy");
+  const auto left = session.query_value(
+      "SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at) FROM load_locks WHERE name = 'lock-utc'");
+  ASSERT_TRUE(left.has_value());
+  EXPECT_GE(std::stoi(*left), 20) << "the lease does not run 30 s in UTC";
+  EXPECT_LE(std::stoi(*left), 30) << "the lease does not run 30 s in UTC";
+  EXPECT_EQ(session.query_value("SELECT " + db::LeaseLock::held_sql("'lock-utc'")), "1");
+  lock.check_held();
 }
 
 // The connection that holds the load lock is killed mid-load (as a server

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -10,14 +11,14 @@
 
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/lock_wait.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/util/interrupt.hpp"
 
 namespace pipeline::db {
 namespace {
 
-constexpr int kDuplicateKey = 1062;   // ER_DUP_ENTRY
-constexpr int kDeadlock = 1213;       // ER_LOCK_DEADLOCK: a certification conflict
+constexpr int kDuplicateKey = 1062;  // ER_DUP_ENTRY
 constexpr std::chrono::seconds kTryEvery{1};
 // A renewal that fails (the row locked by our own publishing transaction,
 // a slow node) is retried; the lock is lost when the lease would lapse
@@ -34,7 +35,16 @@ constexpr std::string_view kCreateTable =
     "expires_at DATETIME(6) NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
-const std::string kLeaseSql = fmt::format("NOW(6) + INTERVAL {} SECOND", LeaseLock::kLease.count());
+// The lease's clock: UTC, so that a node's time zone or a jump of daylight
+// saving time neither ends a live lease nor stretches a dead one.
+constexpr std::string_view kNow = "UTC_TIMESTAMP(6)";
+// A new expiry, and the condition of a lease that still runs.
+const std::string kLeaseSql = fmt::format("{} + INTERVAL {} SECOND", kNow, LeaseLock::kLease.count());
+const std::string kRunning = fmt::format("expires_at > {}", kNow);
+// How long the lock's own connection waits for a row lock: a renewal or a
+// take that waits behind another transaction's hold on the row is retried
+// rather than stalled for innodb_lock_wait_timeout's default 50 s.
+constexpr std::string_view kRowWait = "SET SESSION innodb_lock_wait_timeout = 2";
 
 std::string random_token() {
   std::random_device device;
@@ -46,12 +56,13 @@ std::string random_token() {
 }  // namespace
 
 std::string LeaseLock::held_sql(std::string_view name_sql) {
-  return fmt::format("EXISTS (SELECT 1 FROM load_locks l WHERE l.name = {} AND l.expires_at > NOW(6))", name_sql);
+  return fmt::format("EXISTS (SELECT 1 FROM load_locks l WHERE l.name = {} AND l.{})", name_sql, kRunning);
 }
 
 LeaseLock::LeaseLock(const ConnectionOptions& options, std::string name, std::chrono::seconds wait,
                      const std::string& busy)
     : session_(connect_with_retry(options)), name_(std::move(name)), token_(random_token()) {
+  session_.execute(kRowWait);
   if (session_.query_value("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
                            "AND table_name = 'load_locks'") != "1") {
     session_.execute(kCreateTable);
@@ -61,7 +72,8 @@ LeaseLock::LeaseLock(const ConnectionOptions& options, std::string name, std::ch
   bool waiting = false;
   while (!try_take(held_by)) {
     const auto holder = session_.query(
-        "SELECT held_by, GREATEST(0, TIMESTAMPDIFF(SECOND, NOW(6), expires_at)) FROM load_locks WHERE name = ?",
+        fmt::format("SELECT held_by, GREATEST(0, TIMESTAMPDIFF(SECOND, {}, expires_at)) FROM load_locks WHERE name = ?",
+                    kNow),
         {name_});
     const std::string who = holder.rows.empty()
                                 ? "a loader that has just let it go"
@@ -96,14 +108,18 @@ LeaseLock::~LeaseLock() {
 }
 
 bool LeaseLock::try_take(const std::string& held_by) {
-  session_.execute("DELETE FROM load_locks WHERE name = ? AND expires_at < NOW(6)", {name_});
   try {
+    session_.execute(fmt::format("DELETE FROM load_locks WHERE name = ? AND NOT {}", kRunning), {name_});
     session_.execute(
         fmt::format("INSERT INTO load_locks (name, holder, held_by, expires_at) VALUES (?, ?, ?, {})", kLeaseSql),
         {name_, token_, held_by});
     return true;
   } catch (const DbError& e) {
-    if (e.error_number() == kDuplicateKey || e.error_number() == kDeadlock) return false;
+    // Held, taken by another node at the same moment (a certification
+    // conflict), or its row held by the holder's transaction for a moment.
+    if (e.error_number() == kDuplicateKey || e.error_number() == kDeadlock || e.error_number() == kLockWaitTimeout) {
+      return false;
+    }
     throw;
   }
 }
@@ -111,17 +127,24 @@ bool LeaseLock::try_take(const std::string& held_by) {
 std::string LeaseLock::holder_info() {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  const auto node = session_.query_value("SELECT @@wsrep_node_name");
+  std::optional<std::string> node;
+  try {
+    node = session_.query_value("SELECT @@wsrep_node_name");
+  } catch (const DbError&) {
+    // MySQL has no such variable; the lock then works all the same.
+  }
   return fmt::format("dataloader pid {} on {} through node {}", getpid(), host.data(), node.value_or("?"))
       .substr(0, 255);
 }
 
 void LeaseLock::renew() {
   try {
-    if (session_.execute(fmt::format("UPDATE load_locks SET expires_at = {} WHERE name = ? AND holder = ?", kLeaseSql),
+    // A lease that ran out stays out: another loader may have seen it free.
+    if (session_.execute(fmt::format("UPDATE load_locks SET expires_at = {} WHERE name = ? AND holder = ? AND {}",
+                                     kLeaseSql, kRunning),
                          {name_, token_}) == 0) {
       lost_ = true;
-      lost_reason_ = "its row in load_locks is gone: the lease ran out, and another loader may hold the lock";
+      lost_reason_ = "its lease in load_locks ran out or its row is gone: another loader may hold the lock";
       return;
     }
     renewed_ = std::chrono::steady_clock::now();
@@ -160,8 +183,7 @@ void LeaseLock::fence(Session& transaction) {
     if (lost_) throw_lost();
   }
   if (transaction.execute(
-          fmt::format("UPDATE load_locks SET expires_at = {} WHERE name = ? AND holder = ? AND expires_at > NOW(6)",
-                      kLeaseSql),
+          fmt::format("UPDATE load_locks SET expires_at = {} WHERE name = ? AND holder = ? AND {}", kLeaseSql, kRunning),
           {name_, token_}) != 1) {
     const std::lock_guard<std::mutex> lock(mutex_);
     lost_ = true;

@@ -10,9 +10,12 @@
 //   after 30 s the next loader deletes the expired row and takes the lock.
 // - Checking: check_held() renews at once and throws if the row is gone or
 //   the lease has lapsed; fence() renews inside the caller's transaction, so
-//   that its COMMIT conflicts with a loader that took the lock over.
-// The expiry is the server's NOW(6) on the node that wrote it, so the nodes'
-// clocks must agree to well within the lease (NTP does).
+//   that its COMMIT conflicts with a loader that took the lock over; call it
+//   last before COMMIT, since the row stays locked until then. A renewal
+//   never brings back a lease that has run out.
+// The expiry is in UTC (UTC_TIMESTAMP(6)) by the clock of the node that wrote
+// it, so time zones and daylight saving do not matter, but the nodes' clocks
+// must agree to well within the lease (NTP does).
 #pragma once
 
 #include <chrono>
