@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "support/spider_cluster.hpp"
 #include "support/tools.hpp"
 
 namespace pipeline::testing {
@@ -20,6 +21,10 @@ std::map<std::string, std::string> all_reports(const TempDir& tmp, const EnvOver
     }
   }
   return files;
+}
+
+std::string live_content(db::Session& session) {
+  return content_checksum(session, "people") + "/" + content_checksum(session, "places");
 }
 
 std::string leftover_tables(db::Session& session) {

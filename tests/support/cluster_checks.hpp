@@ -14,6 +14,10 @@ namespace pipeline::testing {
 // tmp/TAG-json and tmp/TAG-csv through `env`: file name -> bytes.
 std::map<std::string, std::string> all_reports(const TempDir& tmp, const EnvOverrides& env, const std::string& tag);
 
+// What people and places hold, as one comparable string: content_checksum
+// of each, which works through Spider too.
+std::string live_content(db::Session& session);
+
 // How many tables runs left behind in the session's database: staging
 // tables (name__run_...) and parked ones (name__old_...).
 std::string leftover_tables(db::Session& session);
