@@ -6,6 +6,8 @@ find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(ZLIB REQUIRED)
+# libzstd-dev ships a CMake package: zstd::libzstd_shared.
+find_package(zstd REQUIRED)
 
 # MySQL Connector/C++ 1.1 ships no CMake package.
 find_path(MYSQLCPPCONN_INCLUDE_DIR mysql_driver.h REQUIRED)

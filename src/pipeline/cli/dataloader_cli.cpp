@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include "pipeline/load/check.hpp"
+#include "pipeline/load/people_load.hpp"
+#include "pipeline/load/rejects_prune.hpp"
 #include "pipeline/util/input_file.hpp"
 #include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
@@ -15,8 +17,12 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       "Rejected rows are listed in a rejects CSV; every run is recorded in the load_runs table.\n"
       "With --check it only validates, without connecting to any database.");
   app.set_version_flag("--version", kVersion);
-  app.add_option("--places", options.places, "places.csv (city,county,country)")->capture_default_str()->group("Input");
-  app.add_option("--people", options.people, "people.csv (given_name,family_name,date_of_birth,place_of_birth)")
+  app.add_option("--places", options.places, "places.csv (city,county,country); - reads standard input")
+      ->capture_default_str()
+      ->group("Input");
+  app.add_option("--people", options.people,
+                 "people.csv (given_name,family_name,date_of_birth,place_of_birth); - reads standard input. "
+                 "Either file may be gzip- or zstd-compressed")
       ->capture_default_str()
       ->group("Input");
   app.add_option_function<std::string>(
@@ -39,6 +45,12 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->capture_default_str()
       ->group("Loading");
   app.add_option("--rejects", options.rejects, "Rejects CSV (default: <log-dir>/rejects-<run id>.csv)")
+      ->group("Loading");
+  app.add_option("--rejects-keep", options.rejects_keep,
+                 "Rejects files of earlier runs to keep in --log-dir; older ones are deleted after each run "
+                 "(they hold personal data). 0 keeps them all")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str()
       ->group("Loading");
   app.add_option("--report-json", options.report_json,
                  "Also write the run report as JSON to this file (- for standard output)")
@@ -139,6 +151,9 @@ int dataloader_main(int argc, char** argv) {
                   "--check judges the files as a replace run: an append also accepts places already stored, which "
                   "--check cannot see without a database; drop --mode append");
     }
+    if (options.places == "-" && options.people == "-") {
+      throw Error(ExitCode::kUsage, "--places - and --people - cannot both read standard input; give one a file");
+    }
     if (options.shard.count > 1 && options.run_id.empty()) {
       throw Error(ExitCode::kUsage, "--shard needs --run-id (or DATALOADER_RUN_ID): every shard of a run shares it");
     }
@@ -152,7 +167,16 @@ int dataloader_main(int argc, char** argv) {
     if (cleanup_run.empty()) {
       util::check_input_path(options.places, "--places");
       util::check_input_path(options.people, "--people");
+      if (options.shard.count > 1) load::require_splittable(options.people, "--shard");
     }
+    // However the run ends, its rejects file is counted among the kept.
+    struct PruneRejects {
+      const load::LoaderOptions* options;
+      ~PruneRejects() {
+        if (options != nullptr) load::prune_rejects(options->log.dir, options->rejects_keep);
+      }
+    };
+    const PruneRejects prune{cleanup_run.empty() ? &options : nullptr};
     // No user, password or server is needed: nothing is connected to.
     if (options.check) return load::run_check(options);
     resolve_connection(options.connection, flags);

@@ -11,6 +11,7 @@
 #include "pipeline/error.hpp"
 #include "pipeline/load/load_method.hpp"
 #include "pipeline/load/progress.hpp"
+#include "pipeline/load/rejects_prune.hpp"
 #include "pipeline/load/status.hpp"
 #include "pipeline/util/logging.hpp"
 
@@ -44,6 +45,10 @@ struct LoaderOptions {
   // Rejects CSV. Empty (the default) means <log dir>/rejects-<run id>.csv,
   // created only if a row is rejected.
   std::filesystem::path rejects;
+  // Rejects files of earlier runs kept in the log directory: after the run
+  // the older ones are deleted (rejects_prune.hpp). 0 keeps them all.
+  // Default 30.
+  unsigned rejects_keep = kDefaultRejectsKeep;
   // Where to write the run report as JSON. Empty (the default): nowhere.
   std::filesystem::path report_json;
   // Default auto.

@@ -6,11 +6,13 @@
 #include <memory>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "pipeline/csv/reader.hpp"
 #include "pipeline/db/batch_insert.hpp"
 #include "pipeline/db/bulk_load.hpp"
+#include "pipeline/error.hpp"
 #include "pipeline/load/header.hpp"
 #include "pipeline/load/people_job.hpp"
 #include "pipeline/load/reject_log.hpp"
@@ -39,10 +41,25 @@ std::vector<std::unique_ptr<db::RowStream>> open_streams(const PeopleLoadSetup& 
 
 }  // namespace
 
+void require_splittable(const std::filesystem::path& people, std::string_view flag) {
+  if (const auto why = util::why_unsplittable(people)) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{} needs people.csv as a plain regular file, split into byte ranges, but {} {}; "
+                            "decompress it to a file first, or load it without {}",
+                            flag, util::display_name(people), *why, flag));
+  }
+}
+
 Assignment assign(const std::filesystem::path& people, unsigned jobs, unsigned shard_index, unsigned shards) {
   Assignment assignment;
   jobs = std::max(1u, jobs);
   if (jobs == 1 && shards == 1) return assignment;
+  if (shards > 1) require_splittable(people, "--shard");
+  if (const auto why = util::why_unsplittable(people); why && shards == 1) {
+    spdlog::warn("{} cannot be split between --jobs {}: {}; reading it with one job", util::display_name(people), jobs,
+                 *why);
+    return assignment;
+  }
   spdlog::info("{}: finding record boundaries to split it into {} ranges", people.string(), jobs * shards);
   util::InputFile whole(people);
   assignment.scan = scan_file(whole.stream(), static_cast<std::size_t>(jobs) * shards);
@@ -53,7 +70,7 @@ Assignment assign(const std::filesystem::path& people, unsigned jobs, unsigned s
 
 PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, const PeopleLoadSetup& setup,
                          RejectLog& rejects) {
-  const std::string name = file.path().string();
+  const std::string name = util::display_name(file.path());
   PeopleLoaded loaded;
   std::optional<csv::Reader> whole_reader;
   HeaderMap header;
@@ -91,7 +108,7 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
   for (std::size_t k = 0; k < job_count; ++k) {
     RejectLog* log = &rejects;
     if (job_count > 1) {
-      parts.push_back(std::make_unique<RejectLog>(rejects.path().string() + ".part" + std::to_string(k), false));
+      parts.push_back(rejects.part(rejects.path().string() + ".part" + std::to_string(k)));
       log = parts.back().get();
     }
     jobs.push_back(std::make_unique<PeopleJob>(shared, *log, open_streams(setup)));

@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/db/connection_options.hpp"
@@ -37,10 +38,16 @@ struct Assignment {
   std::vector<ByteRange> ranges;
 };
 
+// Throws Error(kUsage) naming `flag` when `people` cannot be split into byte
+// ranges (util::why_unsplittable): standard input, a pipe, a compressed file.
+void require_splittable(const std::filesystem::path& people, std::string_view flag);
+
 // Splits `people` when there are several jobs or shards: into shards x jobs
 // ranges on record boundaries, of which shard `shard_index` (1-based) of
 // `shards` takes its consecutive `jobs`. One job of one shard: no scan, the
-// whole file. Throws Error(kNoInput) for a file that cannot be read.
+// whole file; so is a file that cannot be split, with a warning, for several
+// jobs (several shards are refused by require_splittable). Throws
+// Error(kNoInput) for a file that cannot be read.
 Assignment assign(const std::filesystem::path& people, unsigned jobs, unsigned shard_index, unsigned shards);
 
 struct PeopleLoadSetup {

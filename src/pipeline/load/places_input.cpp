@@ -23,7 +23,7 @@ void add_stored(PlaceSet& set, const std::vector<StoredPlace>& stored) {
 PlacesInput read_places(util::InputFile& file, const std::vector<StoredPlace>& stored, const Limits& limits,
                         RejectLog& rejects) {
   PlacesInput input;
-  input.file.path = file.path().string();
+  input.file.path = util::display_name(file.path());
   input.stored_places = !stored.empty();
   add_stored(input.places, stored);
   const std::string& name = input.file.path;

@@ -22,6 +22,13 @@ RejectLog::RejectLog(std::filesystem::path path, bool create_now) : path_(std::m
   if (create_now) open();
 }
 
+std::unique_ptr<RejectLog> RejectLog::part(std::filesystem::path path) const {
+  auto log = std::make_unique<RejectLog>(std::move(path), false);
+  log->logged_ = logged_;
+  log->is_part_ = true;
+  return log;
+}
+
 void RejectLog::open() {
   std::error_code ignored;
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path(), ignored);
@@ -35,7 +42,7 @@ void RejectLog::add(std::string_view file, std::size_t line, std::string_view fi
                     std::string_view raw) {
   if (out_ == nullptr || !out_->is_open()) open();
   ++count_;
-  spdlog::warn("rejected {}:{}: {}: {}", file, line, field, reason);
+  if (logged_->fetch_add(1) < kLoggedRejects) spdlog::warn("rejected {}:{}: {}: {}", file, line, field, reason);
   csv::write_record(*out_, {file, std::to_string(line), field, reason, raw});
   if (!*out_) {
     throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
@@ -47,6 +54,10 @@ void RejectLog::close() {
   out_->close();
   if (!*out_) {
     throw Error(ExitCode::kCantCreate, fmt::format("cannot write the rejects file {}", path_.string()));
+  }
+  if (!is_part_ && count_ > kLoggedRejects) {
+    spdlog::warn("{} more rejected row(s) not logged here; all {} are listed in {}", count_ - kLoggedRejects, count_,
+                 path_.string());
   }
 }
 
