@@ -2,9 +2,11 @@
 
 #include <sstream>
 
+#include "pipeline/cli/metrics_flag.hpp"
 #include "pipeline/load/check.hpp"
 #include "pipeline/load/people_load.hpp"
 #include "pipeline/load/rejects_prune.hpp"
+#include "pipeline/load/run_report.hpp"
 #include "pipeline/util/input_file.hpp"
 #include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
@@ -131,6 +133,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->group("Checking");
   add_connection_flags(app, options.connection, flags);
   add_logging_flags(app, options.log);
+  add_metrics_flag(app, options.metrics_file);
   app.footer(help_footer());
 }
 
@@ -144,6 +147,8 @@ int dataloader_main(int argc, char** argv) {
   std::string cleanup_run;
   setup_dataloader(app, options, flags, cleanup_run);
   if (auto code = parse(app, argc, argv)) return *code;
+  MetricsRecorder metrics(options.metrics_file, "dataloader");
+  load::RunRecord outcome;
   util::setup_logging(options.log);
   const auto prepare = [&] {
     if (options.check && options.mode == load::Mode::kAppend) {
@@ -160,10 +165,12 @@ int dataloader_main(int argc, char** argv) {
     refuse_outputs_that_are_inputs({{"--places", options.places}, {"--people", options.people}, password_file(flags)},
                                    {{"--rejects", options.rejects},
                                     {"--report-json", options.report_json},
+                                    {"--metrics-file", options.metrics_file},
                                     {"the log file (--log-dir)", util::log_file_path(options.log)}});
+    check_metrics_path(options.metrics_file);
     util::open_log_file(options.log);
   };
-  return run_guarded(prepare, [&] {
+  const int code = run_guarded(prepare, [&] {
     if (cleanup_run.empty()) {
       util::check_input_path(options.places, "--places");
       util::check_input_path(options.people, "--people");
@@ -178,11 +185,13 @@ int dataloader_main(int argc, char** argv) {
     };
     const PruneRejects prune{cleanup_run.empty() ? &options : nullptr};
     // No user, password or server is needed: nothing is connected to.
-    if (options.check) return load::run_check(options);
+    if (options.check) return load::run_check(options, &outcome);
     resolve_connection(options.connection, flags);
     if (!cleanup_run.empty()) return load::run_cleanup(options.connection, cleanup_run);
-    return load::run_load(options);
+    return load::run_load(options, &outcome);
   });
+  metrics.gauges() = load::run_gauges(outcome);
+  return metrics.finish(code);
 }
 
 }  // namespace pipeline::cli

@@ -60,7 +60,7 @@ ExitCode validate_files(const LoaderOptions& options, RunRecord& record, RejectL
 
 }  // namespace
 
-ExitCode run_check(const LoaderOptions& options) {
+ExitCode run_check(const LoaderOptions& options, RunRecord* outcome) {
   const auto started = std::chrono::system_clock::now();
   RunRecord record;
   record.run_id = options.run_id.empty() ? make_run_id() : options.run_id;
@@ -74,6 +74,10 @@ ExitCode run_check(const LoaderOptions& options) {
                record.places.path, record.people.path);
 
   RejectLog rejects(rejects_path(options, record.run_id), !options.rejects.empty());
+  const auto report = [&](ExitCode reported) {
+    report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, reported);
+    if (outcome != nullptr) *outcome = record;
+  };
   ExitCode code = ExitCode::kOk;
   try {
     code = validate_files(options, record, rejects);
@@ -82,7 +86,7 @@ ExitCode run_check(const LoaderOptions& options) {
     if (e.code() != ExitCode::kDataError) {
       record.status = RunStatus::kFailed;
       record.error = e.what();
-      report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, e.code());
+      report(e.code());
       throw;
     }
     record.error = e.what();
@@ -90,7 +94,7 @@ ExitCode run_check(const LoaderOptions& options) {
     rejects.close();
   }
   record.status = code == ExitCode::kOk ? RunStatus::kSucceeded : RunStatus::kRejected;
-  report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, code);
+  report(code);
   if (rejects.created()) spdlog::info("rejected rows are listed in {}", rejects.path().string());
   return code;
 }

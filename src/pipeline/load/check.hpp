@@ -19,6 +19,6 @@ namespace pipeline::load {
 // header is bad or a file would empty its table. Never connects: connection
 // options are ignored. Throws Error for the rest (an unreadable file, an
 // unwritable rejects file).
-ExitCode run_check(const LoaderOptions& options);
+ExitCode run_check(const LoaderOptions& options, RunRecord* outcome = nullptr);
 
 }  // namespace pipeline::load

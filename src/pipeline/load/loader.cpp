@@ -29,7 +29,7 @@ namespace {
 // same): tables are created, filled, renamed (ALTER, DROP), analysed
 // (SELECT, INSERT), indexed (INDEX) and linked by a foreign key
 // (REFERENCES, which MySQL checks); the ledger is updated and swept.
-const db::Privileges kPrivileges = {"SELECT", "INSERT", "UPDATE", "DELETE", "CREATE",
+const db::Privileges kPrivileges = {"SELECT", "INSERT", "UPDATE", "DELETE",    "CREATE",
                                     "DROP",   "ALTER",  "INDEX",  "REFERENCES"};
 
 // Before anything is read or written: a server that takes writes, every
@@ -61,7 +61,7 @@ std::filesystem::path rejects_path(const LoaderOptions& options, const std::stri
   return options.log.dir / ("rejects-" + run_id + suffix + ".csv");
 }
 
-ExitCode run_load(const LoaderOptions& options) {
+ExitCode run_load(const LoaderOptions& options, RunRecord* outcome) {
   const auto started = std::chrono::system_clock::now();
   RunRecord record = new_record(options);
   const unsigned shard_index = options.shard.index;
@@ -77,6 +77,11 @@ ExitCode run_load(const LoaderOptions& options) {
 
   ExitCode code = ExitCode::kOk;
   RejectLog rejects(rejects_file, !options.rejects.empty());
+  // Every recorded ending: the summary, --report-json and the caller's copy.
+  const auto report = [&](ExitCode reported) {
+    report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, reported);
+    if (outcome != nullptr) *outcome = record;
+  };
   ShardRecord shard;
   shard.shard = shard_index;
   shard.shards = options.shard.count;
@@ -120,7 +125,7 @@ ExitCode run_load(const LoaderOptions& options) {
     if (record.status == RunStatus::kSucceeded) {
       // The data is live: what failed after that does not undo it.
       spdlog::warn("run {} is published, but then: {}", record.run_id, e.what());
-      report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, ExitCode::kOk);
+      report(ExitCode::kOk);
       return ExitCode::kOk;
     }
     record.error = e.what();
@@ -135,11 +140,11 @@ ExitCode run_load(const LoaderOptions& options) {
       }
     }
     if (record.status == RunStatus::kRunning) record.status = rejected ? RunStatus::kRejected : RunStatus::kFailed;
-    report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, code);
+    report(code);
     if (rejected) return code;  // the summary line said why
     throw;
   }
-  report_run(options.report_json, record, rejects.created() ? rejects.path() : "", started, code);
+  report(code);
   return code;
 }
 

@@ -9,6 +9,7 @@
 
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/load/ledger.hpp"
 #include "pipeline/load/load_method.hpp"
 #include "pipeline/load/progress.hpp"
 #include "pipeline/load/rejects_prune.hpp"
@@ -51,6 +52,9 @@ struct LoaderOptions {
   unsigned rejects_keep = kDefaultRejectsKeep;
   // Where to write the run report as JSON. Empty (the default): nowhere.
   std::filesystem::path report_json;
+  // --metrics-file: written by the CLI after the run (cli/metrics_flag.hpp).
+  // Empty (the default): nowhere.
+  std::filesystem::path metrics_file;
   // Default auto.
   ProgressMode progress = ProgressMode::kAuto;
   // How long to wait for another loader's lock. Default 0: fail at once.
@@ -82,7 +86,9 @@ std::filesystem::path rejects_path(const LoaderOptions& options, const std::stri
 // staged and waiting for sibling shards), kDataError when input was rejected
 // (over --max-rejects, or a bad header), kTempFail when a sibling shard failed.
 // Throws Error for everything fatal; the ledger records the outcome either way.
-ExitCode run_load(const LoaderOptions& options);
+// `outcome`, if given, receives the run's record (status and per-file counts)
+// however it ends, once there is one.
+ExitCode run_load(const LoaderOptions& options, RunRecord* outcome = nullptr);
 
 // dataloader --cleanup RUN_ID: marks a run that will never be published
 // abandoned and drops its staging tables. Refuses (kTempFail) while one of its

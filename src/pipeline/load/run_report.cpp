@@ -28,6 +28,19 @@ nlohmann::ordered_json file_json(const FileRecord& file) {
 
 }  // namespace
 
+std::vector<util::Gauge> run_gauges(const RunRecord& run) {
+  const auto per_file = [&](std::string name, std::string help, std::uint64_t FileCounts::*count) {
+    return util::Gauge{std::move(name),
+                       std::move(help),
+                       {{"file=\"places\"", static_cast<double>(run.places.counts.*count)},
+                        {"file=\"people\"", static_cast<double>(run.people.counts.*count)}}};
+  };
+  return {per_file("rows_read", "Data rows read in the last run, rejected ones included", &FileCounts::read),
+          per_file("rows_loaded", "Rows the last run loaded", &FileCounts::loaded),
+          per_file("rows_duplicate", "Rows the last run skipped as duplicates (append)", &FileCounts::duplicate),
+          per_file("rows_rejected", "Rows the last run rejected", &FileCounts::rejected)};
+}
+
 std::string summary_line(const RunRecord& run, double seconds) {
   const char* kind = run.check ? ", check: no database" : run.dry_run ? ", dry run: nothing written" : "";
   std::string line =

@@ -8,10 +8,15 @@
 
 #include "pipeline/error.hpp"
 #include "pipeline/load/ledger.hpp"
+#include "pipeline/util/metrics_file.hpp"
 
 namespace pipeline::load {
 
 std::string summary_line(const RunRecord& run, double seconds);
+
+// The run's per-file counts for --metrics-file: rows_read, rows_loaded,
+// rows_duplicate and rows_rejected, each with file="places" and "people".
+std::vector<util::Gauge> run_gauges(const RunRecord& run);
 
 // The report as compact JSON: run id, status, exit code, mode, whether it
 // was a dry run or a check (--check, no database), timings, and

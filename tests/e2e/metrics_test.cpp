@@ -1,0 +1,86 @@
+// --metrics-file: what cron's alerting reads. Each run, whatever its outcome,
+// leaves a file that promtool accepts, with the outcome, the counts and the
+// last success carried over from the run before.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#include "support/tools.hpp"
+
+namespace pipeline::testing {
+namespace {
+
+// promtool (Debian's prometheus package, which scripts/install-deps installs
+// for the tests) on `file`: its verdict, as a failure message if it fails.
+::testing::AssertionResult promtool_accepts(const std::filesystem::path& file) {
+  if (!std::filesystem::exists("/usr/bin/promtool")) {
+    return ::testing::AssertionFailure() << "/usr/bin/promtool is missing: run scripts/install-deps";
+  }
+  const auto r = run({"/bin/sh", "-c", "/usr/bin/promtool check metrics <\"$1\"", "sh", file.string()});
+  if (r.exit_code == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "promtool check metrics: " << r.out << r.err << "\n" << read_file(file);
+}
+
+// The value of the sample `sample` (a name with its labels), or "" if absent.
+std::string sample(const std::string& text, const std::string& name) {
+  const std::regex line("(^|\n)" + std::regex_replace(name, std::regex(R"([{}"])"), R"(\$&)") + " ([^\n]+)");
+  std::smatch match;
+  return std::regex_search(text, match, line) ? match[2].str() : "";
+}
+
+TEST(MetricsTest, TheLoaderReportsEachRunAndCarriesTheLastSuccessOver) {
+  TestDatabase db("metrics");
+  TempDir tmp;
+  const auto metrics = tmp / "prom" / "dataloader.prom";
+  std::filesystem::create_directories(metrics.parent_path());
+  const auto good = run_dataloader(
+      db, tmp,
+      {"--places", shipped("places.csv"), "--people", shipped("people.csv"), "--metrics-file", metrics.string()});
+  ASSERT_EQ(good.exit_code, 0) << describe(good);
+  ASSERT_TRUE(promtool_accepts(metrics));
+  std::string text = read_file(metrics);
+  EXPECT_EQ(sample(text, "dataloader_run_success"), "1") << text;
+  EXPECT_EQ(sample(text, "dataloader_run_exit_code"), "0") << text;
+  EXPECT_EQ(sample(text, "dataloader_rows_loaded{file=\"people\"}"), std::to_string(db.count("people"))) << text;
+  EXPECT_EQ(sample(text, "dataloader_rows_loaded{file=\"places\"}"), std::to_string(db.count("places"))) << text;
+  EXPECT_EQ(sample(text, "dataloader_rows_rejected{file=\"people\"}"), "0") << text;
+  const std::string success = sample(text, "dataloader_last_success_time_seconds");
+  ASSERT_FALSE(success.empty()) << text;
+  EXPECT_GE(std::stod(success), std::stod(sample(text, "dataloader_run_start_time_seconds")));
+
+  write_file(tmp / "bad.csv", "given_name,family_name,date_of_birth,place_of_birth\nAnn,Lee,31/12/1990,Aberdeen\n");
+  const auto bad = run_dataloader(
+      db, tmp,
+      {"--places", shipped("places.csv"), "--people", (tmp / "bad.csv").string(), "--metrics-file", metrics.string()});
+  ASSERT_EQ(bad.exit_code, 65) << describe(bad);
+  ASSERT_TRUE(promtool_accepts(metrics));
+  text = read_file(metrics);
+  EXPECT_EQ(sample(text, "dataloader_run_success"), "0") << text;
+  EXPECT_EQ(sample(text, "dataloader_run_exit_code"), "65") << text;
+  EXPECT_EQ(sample(text, "dataloader_rows_rejected{file=\"people\"}"), "1") << text;
+  EXPECT_EQ(sample(text, "dataloader_last_success_time_seconds"), success) << text;
+
+  // Refused before it connects: still reported.
+  const auto usage = run_dataloader(db, tmp, {"--places", "-", "--people", "-", "--metrics-file", metrics.string()});
+  ASSERT_EQ(usage.exit_code, 64) << describe(usage);
+  text = read_file(metrics);
+  EXPECT_EQ(sample(text, "dataloader_run_exit_code"), "64") << text;
+  EXPECT_EQ(sample(text, "dataloader_last_success_time_seconds"), success) << text;
+}
+
+TEST(MetricsTest, AMetricsPathThatCannotBeWrittenIsRefusedBeforeTheRun) {
+  TestDatabase db("metricsbad");
+  TempDir tmp;
+  const auto r = run_dataloader(db, tmp,
+                                {"--places", shipped("places.csv"), "--people", shipped("people.csv"), "--metrics-file",
+                                 (tmp / "no" / "such" / "dir" / "x.prom").string()});
+  EXPECT_EQ(r.exit_code, 73) << describe(r);
+  EXPECT_NE(r.err.find("metrics file"), std::string::npos) << r.err;
+  EXPECT_EQ(db.session().query_value("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"),
+            "0");
+}
+
+}  // namespace
+}  // namespace pipeline::testing
