@@ -102,7 +102,7 @@ TEST(CheckTest, GoodFilesExit0AndNoRejectsFileIsCreated) {
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   EXPECT_TRUE(rejects_files(tmp).empty()) << "a rejects file was created with no row rejected";
   EXPECT_NE(result.err.find(shipped("places.csv") + ": 114 rows read, 0 rejected"), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find(shipped("people.csv") + ": 10000 rows read, 10000 valid, 0 rejected"), std::string::npos)
+  EXPECT_NE(result.err.find(shipped("people.csv") + ": 10,000 rows read, 10,000 valid, 0 rejected"), std::string::npos)
       << result.err;
   EXPECT_NE(result.err.find("succeeded"), std::string::npos) << result.err;
   // A chosen --rejects exists afterwards, holding only its header, as a load's does.

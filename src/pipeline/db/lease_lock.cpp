@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/util/phase_log.hpp"
+
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/lock_wait.hpp"
@@ -69,7 +71,7 @@ LeaseLock::LeaseLock(const ConnectionOptions& options, std::string name, std::ch
   }
   const std::string held_by = holder_info();
   const auto deadline = std::chrono::steady_clock::now() + wait;
-  bool waiting = false;
+  std::optional<util::PhaseLog> waiting;
   while (!try_take(held_by)) {
     const auto holder = session_.query(
         fmt::format("SELECT held_by, GREATEST(0, TIMESTAMPDIFF(SECOND, {}, expires_at)) FROM load_locks WHERE name = ?",
@@ -83,8 +85,8 @@ LeaseLock::LeaseLock(const ConnectionOptions& options, std::string name, std::ch
       throw Error(ExitCode::kTempFail, fmt::format("{} (lock '{}' in load_locks is held by {})", busy, name_, who));
     }
     if (!waiting) {
-      spdlog::info("waiting up to {} s for lock '{}' in load_locks, held by {}", wait.count(), name_, who);
-      waiting = true;
+      waiting.emplace(util::Phase::kWaitingForLock,
+                      fmt::format("lock '{}' in load_locks, held by {}, for up to {} s", name_, who, wait.count()));
     }
     util::sleep_interruptibly(kTryEvery);
   }
@@ -182,9 +184,9 @@ void LeaseLock::fence(Session& transaction) {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (lost_) throw_lost();
   }
-  if (transaction.execute(
-          fmt::format("UPDATE load_locks SET expires_at = {} WHERE name = ? AND holder = ? AND {}", kLeaseSql, kRunning),
-          {name_, token_}) != 1) {
+  if (transaction.execute(fmt::format("UPDATE load_locks SET expires_at = {} WHERE name = ? AND holder = ? AND {}",
+                                      kLeaseSql, kRunning),
+                          {name_, token_}) != 1) {
     const std::lock_guard<std::mutex> lock(mutex_);
     lost_ = true;
     lost_reason_ = "its lease ran out before the publishing transaction could renew it";

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/util/phase_log.hpp"
+
 #include "pipeline/db/lease_lock.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/error.hpp"
@@ -64,8 +66,9 @@ NamedLock::NamedLock(Session& session, std::string name, std::chrono::seconds wa
   if (session_.query_value("SELECT GET_LOCK(?, 0)", {name_}) == "1") return;
   if (wait.count() > 0) {
     const auto holder = session_.query_value("SELECT IS_USED_LOCK(?)", {name_});
-    spdlog::info("waiting up to {} s for lock '{}', held by server connection {}", wait.count(), name_,
-                 holder.value_or("?"));
+    const util::PhaseLog waiting(util::Phase::kWaitingForLock,
+                                 fmt::format("lock '{}', held by server connection {}, for up to {} s", name_,
+                                             holder.value_or("?"), wait.count()));
     // In slices, so that a signal stops the wait within one.
     const auto deadline = std::chrono::steady_clock::now() + wait;
     while (std::chrono::steady_clock::now() < deadline) {

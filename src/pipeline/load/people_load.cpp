@@ -19,6 +19,7 @@
 #include "pipeline/util/date.hpp"
 #include "pipeline/util/input_file.hpp"
 #include "pipeline/util/interrupt.hpp"
+#include "pipeline/util/phase_log.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -145,6 +146,8 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
   }
 
   const std::uint64_t total = assignment.scan ? loaded.end - loaded.begin : file.size();
+  util::log_phase_start(util::Phase::kReading, fmt::format("{}, staging its rows as they are read{}", name,
+                                                           job_count > 1 ? fmt::format(" ({} jobs)", job_count) : ""));
   Progress progress(setup.progress, name, total);
   std::exception_ptr stopped;
   auto next_beat = std::chrono::steady_clock::now() + kHeartbeatEvery;
@@ -184,8 +187,8 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
     loaded.file_bytes = file.bytes_read();
     loaded.sha256 = file.sha256();
   }
-  spdlog::info("{}: {} rows read, {} valid, {} rejected", name, loaded.counts.read, loaded.counts.valid,
-               loaded.counts.rejected);
+  spdlog::info("{}: {} rows read, {} valid, {} rejected", name, util::grouped(loaded.counts.read),
+               util::grouped(loaded.counts.valid), util::grouped(loaded.counts.rejected));
   return loaded;
 }
 

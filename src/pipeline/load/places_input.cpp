@@ -9,6 +9,7 @@
 #include "pipeline/load/header.hpp"
 #include "pipeline/load/reject_log.hpp"
 #include "pipeline/util/input_file.hpp"
+#include "pipeline/util/phase_log.hpp"
 #include "pipeline/util/sha256.hpp"
 
 namespace pipeline::load {
@@ -27,6 +28,7 @@ PlacesInput read_places(util::InputFile& file, const std::vector<StoredPlace>& s
   input.stored_places = !stored.empty();
   add_stored(input.places, stored);
   const std::string& name = input.file.path;
+  util::log_phase_start(util::Phase::kReading, name);
   csv::Reader reader(file.stream());
   const HeaderMap header = read_header(reader, name, kPlaceColumns, rejects);
   FileCounts& counts = input.file.counts;
@@ -57,7 +59,7 @@ PlacesInput read_places(util::InputFile& file, const std::vector<StoredPlace>& s
   }
   input.file.bytes = file.bytes_read();
   input.file.sha256 = file.sha256();
-  spdlog::info("{}: {} rows read, {} rejected", name, counts.read, counts.rejected);
+  spdlog::info("{}: {} rows read, {} rejected", name, util::grouped(counts.read), util::grouped(counts.rejected));
   return input;
 }
 

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/util/log_text.hpp"
+#include "pipeline/util/phase_log.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -36,11 +37,14 @@ void Progress::report(std::uint64_t rows, std::uint64_t bytes, bool final) {
   last_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(rows) / elapsed : 0.0;
-  std::string text = fmt::format("{}: {} rows, {:.0f} rows/s", label_, rows, rate);
-  if (total_bytes_ > 0) {
-    const double fraction = static_cast<double>(bytes) / static_cast<double>(total_bytes_);
-    text += fmt::format(", {:.0f}%", fraction * 100);
-    if (fraction > 0.01 && !final) text += ", ETA " + duration_text(elapsed / fraction - elapsed);
+  std::string text = fmt::format("{}: {} rows, {} rows/s", label_, util::grouped(rows),
+                                 util::grouped(static_cast<std::uint64_t>(rate + 0.5)));
+  const double fraction = total_bytes_ > 0 ? static_cast<double>(bytes) / static_cast<double>(total_bytes_) : 0.0;
+  if (total_bytes_ > 0) text += fmt::format(", {:.0f}%", fraction * 100);
+  text += ", " + duration_text(elapsed) + " elapsed";
+  // Before 1% and 2 s the rate is mostly start-up: no ETA yet.
+  if (total_bytes_ > 0 && fraction > 0.01 && elapsed >= 2 && !final) {
+    text += ", ETA " + duration_text(elapsed / fraction - elapsed);
   }
   if (live_) {
     // The label is a file name: escaped here as the logger escapes log lines.

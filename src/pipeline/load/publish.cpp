@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/util/phase_log.hpp"
+
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
 #include "pipeline/db/named_lock.hpp"
@@ -82,6 +84,8 @@ void record_counts_first(const PublishContext& c, RunRecord& record) {
 }
 
 void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t valid) {
+  const util::PhaseLog phase(util::Phase::kPublishing, fmt::format("run {}: swapping in the new tables ({} people)",
+                                                                   record.run_id, util::grouped(valid)));
   const std::string rename = c.layout.ready_replace(c.control, c.tables, valid, record.run_id);
   // If the outcome cannot be recorded after the RENAME, a later run finds
   // the parked places table and needs only to mark the run succeeded.
@@ -136,7 +140,10 @@ void publish_replace(const PublishContext& c, RunRecord& record, std::uint64_t v
 // Drops what is not new, deterministically whatever the jobs and shards: a
 // repeat within the run loses to its earliest line (lowest id), a row equal
 // to a stored one is dropped. Returns the rows left.
-std::uint64_t deduplicate(db::Session& control, const RunTables& tables) {
+std::uint64_t deduplicate(db::Session& control, const RunTables& tables, std::uint64_t staged) {
+  const util::PhaseLog phase(
+      util::Phase::kDeduplicating,
+      fmt::format("{} staged people, against each other and the stored ones", util::grouped(staged)));
   const std::string stage = quote_identifier(tables.people);
   control.execute(fmt::format("ALTER TABLE {} ADD INDEX {}", stage, kNaturalKeyIndex));
   control.execute(fmt::format("DELETE s FROM {0} s JOIN {0} t ON {1} AND t.id < s.id", stage, kSamePerson));
@@ -150,6 +157,9 @@ std::uint64_t deduplicate(db::Session& control, const RunTables& tables) {
 // live and recorded as succeeded, or neither.
 void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& places, std::uint64_t fresh) {
   const std::vector<const Place*> changes = places.changes();
+  const util::PhaseLog phase(util::Phase::kPublishing,
+                             fmt::format("run {}: adding {} people and {} places in one transaction", record.run_id,
+                                         util::grouped(fresh), util::grouped(changes.size())));
   record_counts_first(c, record);
   const db::InterruptibleStatements going_live(c.control, false);
   record.status = RunStatus::kSucceeded;
@@ -238,7 +248,7 @@ void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, Ru
   const PlaceSet live_places = build_place_set(stored_places(c.control), c.places.accepted);
   refuse(check_still_live(shards.front(), LiveState{places_fingerprint(live_places), max_person_id(c.control)},
                           record.run_id));
-  const std::uint64_t fresh = deduplicate(c.control, c.tables);
+  const std::uint64_t fresh = deduplicate(c.control, c.tables, totals.valid);
   count_places(record, places_read, live_places.changes().size());
   record.people.counts.loaded = fresh;
   record.people.counts.duplicate = totals.valid - fresh;

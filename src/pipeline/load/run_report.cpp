@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/util/output_file.hpp"
+#include "pipeline/util/phase_log.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -82,7 +83,15 @@ void report_run(const std::filesystem::path& report_json, const RunRecord& run,
                 ExitCode code) {
   const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
   const bool good = run.status == RunStatus::kSucceeded || run.status == RunStatus::kStaged;
-  spdlog::log(good ? spdlog::level::info : spdlog::level::err, "{}", summary_line(run, seconds));
+  const auto level = good ? spdlog::level::info : spdlog::level::err;
+  spdlog::log(level, "{}", summary_line(run, seconds));
+  // Then per file, grouped for a reader: the line above is for grep.
+  for (const auto& [label, file] : {std::pair{"places", &run.places}, std::pair{"people", &run.people}}) {
+    const FileCounts& n = file->counts;
+    spdlog::log(level, "  {}: {:>11} read {:>11} loaded {:>11} duplicate {:>11} rejected", label, util::grouped(n.read),
+                util::grouped(n.loaded), util::grouped(n.duplicate), util::grouped(n.rejected));
+  }
+  spdlog::log(level, "  time: {:.2f} s", seconds);
   if (report_json.empty()) return;
   try {
     write_report_json(report_json, run, started, seconds, rejects_file, code);
