@@ -38,6 +38,10 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->default_str("replace")
       ->group("Loading");
   app.add_flag("--dry-run", options.dry_run, "Validate and report; change no data table")->group("Loading");
+  app.add_flag("--skip-unchanged", options.skip_unchanged,
+               "Exit 0 at once if both files have the SHA-256 and size of those the last succeeded run loaded, "
+               "and its data is still live (a replace needs a replace before it)")
+      ->group("Loading");
   app.add_flag("--allow-empty", options.allow_empty,
                "Let --mode replace empty a table with a file that has no data rows (refused by default)")
       ->group("Loading");
@@ -130,6 +134,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->excludes("--streams")
       ->excludes("--wait-lock")
       ->excludes("--publish-timeout")
+      ->excludes("--skip-unchanged")
       ->group("Checking");
   add_connection_flags(app, options.connection, flags);
   add_logging_flags(app, options.log);
@@ -158,6 +163,11 @@ int dataloader_main(int argc, char** argv) {
     }
     if (options.places == "-" && options.people == "-") {
       throw Error(ExitCode::kUsage, "--places - and --people - cannot both read standard input; give one a file");
+    }
+    if (options.skip_unchanged && (options.places == "-" || options.people == "-" || options.shard.count > 1)) {
+      throw Error(ExitCode::kUsage,
+                  "--skip-unchanged reads both files before the load to compare them: it needs files, not standard "
+                  "input, and a whole run, not a --shard");
     }
     if (options.shard.count > 1 && options.run_id.empty()) {
       throw Error(ExitCode::kUsage, "--shard needs --run-id (or DATALOADER_RUN_ID): every shard of a run shares it");

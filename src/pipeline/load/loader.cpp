@@ -19,6 +19,7 @@
 #include "pipeline/load/run_report.hpp"
 #include "pipeline/load/run_tables.hpp"
 #include "pipeline/load/shard_load.hpp"
+#include "pipeline/load/skip_unchanged.hpp"
 #include "pipeline/load/sweep.hpp"
 #include "pipeline/util/output_path.hpp"
 
@@ -104,6 +105,17 @@ ExitCode run_load(const LoaderOptions& options, RunRecord* outcome) {
         std::chrono::seconds(0),
         fmt::format("shard {}/{} of run {} is already running", shard_index, options.shard.count, record.run_id));
     for (const std::string& table : db::ensure_schema(*control)) spdlog::info("created table {}", table);
+    if (options.skip_unchanged) {
+      // Under the load lock: no other run can change what is live meanwhile.
+      if (const auto since = unchanged_since(*control, fingerprint_file(options.places),
+                                             fingerprint_file(options.people), options.mode)) {
+        spdlog::info(
+            "unchanged since run {}: both files have the SHA-256 and size it loaded, and its data is "
+            "live; nothing to do (--skip-unchanged)",
+            *since);
+        return ExitCode::kOk;
+      }
+    }
     // From here on every outcome, a missing file included, is recorded.
     join_run(*control, record, shard_index);
     run.emplace(options, *control, record, shard, rejects, load_lock ? &*load_lock : nullptr, *alive);

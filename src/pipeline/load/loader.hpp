@@ -34,6 +34,9 @@ struct LoaderOptions {
   Mode mode = Mode::kReplace;
   // Validate and report, but change no data table. Default off.
   bool dry_run = false;
+  // Exit 0 at once when both files are those the live run loaded
+  // (skip_unchanged.hpp). Default off.
+  bool skip_unchanged = false;
   // Validate both files without a database (--check): the CLI runs
   // run_check (check.hpp) instead of run_load, and never connects. Default off.
   bool check = false;
