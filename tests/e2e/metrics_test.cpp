@@ -82,5 +82,53 @@ TEST(MetricsTest, AMetricsPathThatCannotBeWrittenIsRefusedBeforeTheRun) {
             "0");
 }
 
+TEST(MetricsTest, TheSummarizerReportsItsFilesAndBytes) {
+  TestDatabase db("metricssum");
+  TempDir tmp;
+  const auto metrics = tmp / "datasummarizer.prom";
+  // No tables yet: a failed run (66) is reported, with no success before it.
+  const auto none =
+      run_datasummarizer(db, tmp, {"--output", (tmp / "a.json").string(), "--metrics-file", metrics.string()});
+  ASSERT_EQ(none.exit_code, 66) << describe(none);
+  ASSERT_TRUE(promtool_accepts(metrics));
+  std::string text = read_file(metrics);
+  EXPECT_EQ(sample(text, "datasummarizer_run_success"), "0") << text;
+  EXPECT_EQ(sample(text, "datasummarizer_run_exit_code"), "66") << text;
+  EXPECT_EQ(sample(text, "datasummarizer_reports_written"), "0") << text;
+  EXPECT_EQ(sample(text, "datasummarizer_last_success_time_seconds"), "") << text;
+
+  const auto load = run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", shipped("people.csv")});
+  ASSERT_EQ(load.exit_code, 0) << describe(load);
+  const auto out = tmp / "reports";
+  const auto all =
+      run_datasummarizer(db, tmp, {"--all", "--output-dir", out.string(), "--metrics-file", metrics.string()});
+  ASSERT_EQ(all.exit_code, 0) << describe(all);
+  ASSERT_TRUE(promtool_accepts(metrics));
+  text = read_file(metrics);
+  std::uintmax_t files = 0;
+  std::uintmax_t bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out)) {
+    ++files;
+    bytes += entry.file_size();
+  }
+  ASSERT_GT(files, 1U);
+  EXPECT_EQ(sample(text, "datasummarizer_run_success"), "1") << text;
+  EXPECT_EQ(sample(text, "datasummarizer_run_exit_code"), "0") << text;
+  EXPECT_EQ(sample(text, "datasummarizer_reports_written"), std::to_string(files)) << text;
+  EXPECT_EQ(sample(text, "datasummarizer_bytes_written"), std::to_string(bytes)) << text;
+  const std::string success = sample(text, "datasummarizer_last_success_time_seconds");
+  ASSERT_FALSE(success.empty()) << text;
+
+  // A report that does not exist: 64, the last success kept.
+  const auto bad = run_datasummarizer(
+      db, tmp,
+      {"--report", "no_such_report", "--output", (tmp / "b.json").string(), "--metrics-file", metrics.string()});
+  ASSERT_EQ(bad.exit_code, 64) << describe(bad);
+  ASSERT_TRUE(promtool_accepts(metrics));
+  text = read_file(metrics);
+  EXPECT_EQ(sample(text, "datasummarizer_run_exit_code"), "64") << text;
+  EXPECT_EQ(sample(text, "datasummarizer_last_success_time_seconds"), success) << text;
+}
+
 }  // namespace
 }  // namespace pipeline::testing

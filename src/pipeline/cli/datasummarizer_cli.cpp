@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "pipeline/cli/metrics_flag.hpp"
 #include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
 
@@ -31,6 +32,7 @@ void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, Com
       ->group("Output");
   add_connection_flags(app, options.connection, flags);
   add_logging_flags(app, options.log);
+  add_metrics_flag(app, options.metrics_file);
   app.footer(help_footer());
 }
 
@@ -50,17 +52,23 @@ int datasummarizer_main(int argc, char** argv) {
     }
     return 0;
   }
+  MetricsRecorder metrics(options.metrics_file, "datasummarizer");
+  report::SummaryOutcome outcome;
   util::setup_logging(options.log);
   const auto prepare = [&] {
-    std::vector<NamedPath> outputs = {{"the log file (--log-dir)", util::log_file_path(options.log)}};
+    std::vector<NamedPath> outputs = {{"the log file (--log-dir)", util::log_file_path(options.log)},
+                                      {"--metrics-file", options.metrics_file}};
     for (const report::Target& target : report::plan_outputs(options)) outputs.push_back({"the report", target.path});
     refuse_outputs_that_are_inputs({password_file(flags)}, outputs);
+    check_metrics_path(options.metrics_file);
     util::open_log_file(options.log);
   };
-  return run_guarded(prepare, [&] {
+  const int code = run_guarded(prepare, [&] {
     resolve_connection(options.connection, flags);
-    return report::run_summarize(options);
+    return report::run_summarize(options, &outcome);
   });
+  metrics.gauges() = report::summary_gauges(outcome);
+  return metrics.finish(code);
 }
 
 }  // namespace pipeline::cli

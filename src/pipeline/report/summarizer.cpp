@@ -82,7 +82,12 @@ std::vector<Target> plan_outputs(const SummarizerOptions& options) {
   return targets;
 }
 
-ExitCode run_summarize(const SummarizerOptions& options) {
+std::vector<util::Gauge> summary_gauges(const SummaryOutcome& outcome) {
+  return {{"reports_written", "Report files the last run wrote", {{"", static_cast<double>(outcome.reports)}}},
+          {"bytes_written", "Bytes of report files the last run wrote", {{"", static_cast<double>(outcome.bytes)}}}};
+}
+
+ExitCode run_summarize(const SummarizerOptions& options, SummaryOutcome* outcome) {
   const std::vector<Target> targets = plan_outputs(options);
   const auto started = std::chrono::steady_clock::now();
   db::Session session = db::connect_with_retry(options.connection);
@@ -138,6 +143,10 @@ ExitCode run_summarize(const SummarizerOptions& options) {
   std::vector<util::FileContent> files;
   for (std::size_t i = 0; i < targets.size(); ++i) files.push_back({targets[i].path, contents[i]});
   util::write_outputs(files);
+  if (outcome != nullptr) {
+    outcome->reports = files.size();
+    for (const util::FileContent& file : files) outcome->bytes += file.content.size();
+  }
   for (const Target& target : targets) {
     spdlog::info("wrote {} ({})", util::output_name(target.path), target.spec->name);
   }

@@ -2,6 +2,7 @@
 // snapshot and write their files as one all-or-nothing set.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "pipeline/error.hpp"
 #include "pipeline/report/writers.hpp"
 #include "pipeline/util/logging.hpp"
+#include "pipeline/util/metrics_file.hpp"
 
 namespace pipeline::report {
 
@@ -28,8 +30,19 @@ struct SummarizerOptions {
   std::filesystem::path output;
   // Directory for several reports: DIR/<report>.<json|csv>.
   std::filesystem::path output_dir;
+  // --metrics-file: a Prometheus textfile written after the run. Empty: none.
+  std::filesystem::path metrics_file;
   util::LogOptions log;
 };
+
+// What a run wrote, for --metrics-file: zero until the files are written.
+struct SummaryOutcome {
+  std::size_t reports = 0;
+  std::uint64_t bytes = 0;
+};
+
+// The summarizer's own gauges: reports_written and bytes_written.
+std::vector<util::Gauge> summary_gauges(const SummaryOutcome& outcome);
 
 // Where each report goes and in which format.
 struct Target {
@@ -49,6 +62,7 @@ std::vector<Target> plan_outputs(const SummarizerOptions& options);
 // reader of standard output or a FIFO went away part-way; after SIGINT or
 // SIGTERM, which kill a running query, util::interrupt_error() with every
 // previous file kept).
-ExitCode run_summarize(const SummarizerOptions& options);
+// `outcome`, when given, is filled once every file is written.
+ExitCode run_summarize(const SummarizerOptions& options, SummaryOutcome* outcome = nullptr);
 
 }  // namespace pipeline::report
