@@ -48,7 +48,9 @@ const std::vector<ReportSpec>& catalog() {
        "FROM (SELECT place_of_birth_id, YEAR(date_of_birth) DIV 10 * 10 AS decade, COUNT(*) AS n "
        "      FROM people GROUP BY place_of_birth_id, decade) AS d "
        "LEFT JOIN places pl ON pl.id = d.place_of_birth_id "
-       "GROUP BY pl.country, d.decade ORDER BY births DESC, pl.country, d.decade",
+       // A time series per country, so not by count like the others: country in
+       // the column's utf8mb4_bin (byte) order, as every report's keys, then decade.
+       "GROUP BY pl.country, d.decade ORDER BY pl.country, d.decade",
        Shape::kRows,
        {{"country", ColumnType::kText}, {"decade", ColumnType::kCount}, {"births", ColumnType::kCount}}},
       {"top_given_names",
