@@ -44,15 +44,6 @@ ProcessResult check(const TempDir& tmp, std::vector<std::string> args, EnvOverri
   return run(argv, env);
 }
 
-std::vector<std::filesystem::path> rejects_files(const TempDir& tmp) {
-  std::vector<std::filesystem::path> found;
-  if (!std::filesystem::exists(tmp / "logs")) return found;
-  for (const auto& entry : std::filesystem::directory_iterator(tmp / "logs")) {
-    if (entry.path().filename().string().rfind("rejects-", 0) == 0) found.push_back(entry.path());
-  }
-  return found;
-}
-
 // A listening socket of the test's own. The kernel queues a connection to
 // it whether or not anyone accepts, so after the tool has exited, an empty
 // queue means that it never connected.

@@ -14,15 +14,6 @@
 namespace pipeline::testing {
 namespace {
 
-std::vector<std::filesystem::path> rejects_files(const TempDir& tmp) {
-  std::vector<std::filesystem::path> found;
-  if (!std::filesystem::exists(tmp / "logs")) return found;
-  for (const auto& entry : std::filesystem::directory_iterator(tmp / "logs")) {
-    if (entry.path().filename().string().rfind("rejects-", 0) == 0) found.push_back(entry.path());
-  }
-  return found;
-}
-
 std::size_t count_lines_with(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
   for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;

@@ -71,6 +71,15 @@ bool someone_waits_for_a_lock(db::Session& session) {
   return ::testing::AssertionSuccess();
 }
 
+std::vector<std::filesystem::path> rejects_files(const TempDir& tmp) {
+  std::vector<std::filesystem::path> found;
+  if (!std::filesystem::exists(tmp / "logs")) return found;
+  for (const auto& entry : std::filesystem::directory_iterator(tmp / "logs")) {
+    if (entry.path().filename().string().rfind("rejects-", 0) == 0) found.push_back(entry.path());
+  }
+  return found;
+}
+
 std::string shipped(const std::string& name) { return (source_dir() / "data" / name).string(); }
 
 std::string describe(const ProcessResult& result) {

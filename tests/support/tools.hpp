@@ -40,6 +40,10 @@ std::vector<std::string> datasummarizer_argv(const TempDir& tmp, std::vector<std
 // Whether a connection to `session`'s database waits in GET_LOCK.
 bool someone_waits_for_a_lock(db::Session& session);
 
+// The rejects files a tool run with run_dataloader's defaults left in
+// <tmp>/logs (none if it has no logs/).
+std::vector<std::filesystem::path> rejects_files(const TempDir& tmp);
+
 // The shipped data files.
 std::string shipped(const std::string& name);
 
