@@ -4,31 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <regex>
 #include <string>
 
 #include "support/tools.hpp"
 
 namespace pipeline::testing {
 namespace {
-
-// promtool (Debian's prometheus package, which scripts/install-deps installs
-// for the tests) on `file`: its verdict, as a failure message if it fails.
-::testing::AssertionResult promtool_accepts(const std::filesystem::path& file) {
-  if (!std::filesystem::exists("/usr/bin/promtool")) {
-    return ::testing::AssertionFailure() << "/usr/bin/promtool is missing: run scripts/install-deps";
-  }
-  const auto r = run({"/bin/sh", "-c", "/usr/bin/promtool check metrics <\"$1\"", "sh", file.string()});
-  if (r.exit_code == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "promtool check metrics: " << r.out << r.err << "\n" << read_file(file);
-}
-
-// The value of the sample `sample` (a name with its labels), or "" if absent.
-std::string sample(const std::string& text, const std::string& name) {
-  const std::regex line("(^|\n)" + std::regex_replace(name, std::regex(R"([{}"])"), R"(\$&)") + " ([^\n]+)");
-  std::smatch match;
-  return std::regex_search(text, match, line) ? match[2].str() : "";
-}
 
 TEST(MetricsTest, TheLoaderReportsEachRunAndCarriesTheLastSuccessOver) {
   TestDatabase db("metrics");
@@ -41,14 +22,14 @@ TEST(MetricsTest, TheLoaderReportsEachRunAndCarriesTheLastSuccessOver) {
   ASSERT_EQ(good.exit_code, 0) << describe(good);
   ASSERT_TRUE(promtool_accepts(metrics));
   std::string text = read_file(metrics);
-  EXPECT_EQ(sample(text, "dataloader_run_success"), "1") << text;
-  EXPECT_EQ(sample(text, "dataloader_run_exit_code"), "0") << text;
-  EXPECT_EQ(sample(text, "dataloader_rows_loaded{file=\"people\"}"), std::to_string(db.count("people"))) << text;
-  EXPECT_EQ(sample(text, "dataloader_rows_loaded{file=\"places\"}"), std::to_string(db.count("places"))) << text;
-  EXPECT_EQ(sample(text, "dataloader_rows_rejected{file=\"people\"}"), "0") << text;
-  const std::string success = sample(text, "dataloader_last_success_time_seconds");
+  EXPECT_EQ(metric_sample(text, "dataloader_run_success"), "1") << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_run_exit_code"), "0") << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_rows_loaded{file=\"people\"}"), std::to_string(db.count("people"))) << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_rows_loaded{file=\"places\"}"), std::to_string(db.count("places"))) << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_rows_rejected{file=\"people\"}"), "0") << text;
+  const std::string success = metric_sample(text, "dataloader_last_success_time_seconds");
   ASSERT_FALSE(success.empty()) << text;
-  EXPECT_GE(std::stod(success), std::stod(sample(text, "dataloader_run_start_time_seconds")));
+  EXPECT_GE(std::stod(success), std::stod(metric_sample(text, "dataloader_run_start_time_seconds")));
 
   write_file(tmp / "bad.csv", "given_name,family_name,date_of_birth,place_of_birth\nAnn,Lee,31/12/1990,Aberdeen\n");
   const auto bad = run_dataloader(
@@ -57,17 +38,17 @@ TEST(MetricsTest, TheLoaderReportsEachRunAndCarriesTheLastSuccessOver) {
   ASSERT_EQ(bad.exit_code, 65) << describe(bad);
   ASSERT_TRUE(promtool_accepts(metrics));
   text = read_file(metrics);
-  EXPECT_EQ(sample(text, "dataloader_run_success"), "0") << text;
-  EXPECT_EQ(sample(text, "dataloader_run_exit_code"), "65") << text;
-  EXPECT_EQ(sample(text, "dataloader_rows_rejected{file=\"people\"}"), "1") << text;
-  EXPECT_EQ(sample(text, "dataloader_last_success_time_seconds"), success) << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_run_success"), "0") << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_run_exit_code"), "65") << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_rows_rejected{file=\"people\"}"), "1") << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_last_success_time_seconds"), success) << text;
 
   // Refused before it connects: still reported.
   const auto usage = run_dataloader(db, tmp, {"--places", "-", "--people", "-", "--metrics-file", metrics.string()});
   ASSERT_EQ(usage.exit_code, 64) << describe(usage);
   text = read_file(metrics);
-  EXPECT_EQ(sample(text, "dataloader_run_exit_code"), "64") << text;
-  EXPECT_EQ(sample(text, "dataloader_last_success_time_seconds"), success) << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_run_exit_code"), "64") << text;
+  EXPECT_EQ(metric_sample(text, "dataloader_last_success_time_seconds"), success) << text;
 }
 
 TEST(MetricsTest, AMetricsPathThatCannotBeWrittenIsRefusedBeforeTheRun) {
@@ -92,10 +73,10 @@ TEST(MetricsTest, TheSummarizerReportsItsFilesAndBytes) {
   ASSERT_EQ(none.exit_code, 66) << describe(none);
   ASSERT_TRUE(promtool_accepts(metrics));
   std::string text = read_file(metrics);
-  EXPECT_EQ(sample(text, "datasummarizer_run_success"), "0") << text;
-  EXPECT_EQ(sample(text, "datasummarizer_run_exit_code"), "66") << text;
-  EXPECT_EQ(sample(text, "datasummarizer_reports_written"), "0") << text;
-  EXPECT_EQ(sample(text, "datasummarizer_last_success_time_seconds"), "") << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_run_success"), "0") << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_run_exit_code"), "66") << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_reports_written"), "0") << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_last_success_time_seconds"), "") << text;
 
   const auto load = run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", shipped("people.csv")});
   ASSERT_EQ(load.exit_code, 0) << describe(load);
@@ -112,11 +93,11 @@ TEST(MetricsTest, TheSummarizerReportsItsFilesAndBytes) {
     bytes += entry.file_size();
   }
   ASSERT_GT(files, 1U);
-  EXPECT_EQ(sample(text, "datasummarizer_run_success"), "1") << text;
-  EXPECT_EQ(sample(text, "datasummarizer_run_exit_code"), "0") << text;
-  EXPECT_EQ(sample(text, "datasummarizer_reports_written"), std::to_string(files)) << text;
-  EXPECT_EQ(sample(text, "datasummarizer_bytes_written"), std::to_string(bytes)) << text;
-  const std::string success = sample(text, "datasummarizer_last_success_time_seconds");
+  EXPECT_EQ(metric_sample(text, "datasummarizer_run_success"), "1") << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_run_exit_code"), "0") << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_reports_written"), std::to_string(files)) << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_bytes_written"), std::to_string(bytes)) << text;
+  const std::string success = metric_sample(text, "datasummarizer_last_success_time_seconds");
   ASSERT_FALSE(success.empty()) << text;
 
   // A report that does not exist: 64, the last success kept.
@@ -126,8 +107,8 @@ TEST(MetricsTest, TheSummarizerReportsItsFilesAndBytes) {
   ASSERT_EQ(bad.exit_code, 64) << describe(bad);
   ASSERT_TRUE(promtool_accepts(metrics));
   text = read_file(metrics);
-  EXPECT_EQ(sample(text, "datasummarizer_run_exit_code"), "64") << text;
-  EXPECT_EQ(sample(text, "datasummarizer_last_success_time_seconds"), success) << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_run_exit_code"), "64") << text;
+  EXPECT_EQ(metric_sample(text, "datasummarizer_last_success_time_seconds"), success) << text;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <regex>
 #include <thread>
 
 #include "pipeline/db/named_lock.hpp"
@@ -78,6 +79,21 @@ std::vector<std::filesystem::path> rejects_files(const TempDir& tmp) {
     if (entry.path().filename().string().rfind("rejects-", 0) == 0) found.push_back(entry.path());
   }
   return found;
+}
+
+::testing::AssertionResult promtool_accepts(const std::filesystem::path& file) {
+  if (!std::filesystem::exists("/usr/bin/promtool")) {
+    return ::testing::AssertionFailure() << "/usr/bin/promtool is missing: run scripts/install-deps";
+  }
+  const auto r = run({"/bin/sh", "-c", "/usr/bin/promtool check metrics <\"$1\"", "sh", file.string()});
+  if (r.exit_code == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "promtool check metrics: " << r.out << r.err << "\n" << read_file(file);
+}
+
+std::string metric_sample(const std::string& text, const std::string& name) {
+  const std::regex line("(^|\n)" + std::regex_replace(name, std::regex(R"([{}"])"), R"(\$&)") + " ([^\n]+)");
+  std::smatch match;
+  return std::regex_search(text, match, line) ? match[2].str() : "";
 }
 
 std::string shipped(const std::string& name) { return (source_dir() / "data" / name).string(); }

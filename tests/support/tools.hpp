@@ -44,6 +44,15 @@ bool someone_waits_for_a_lock(db::Session& session);
 // <tmp>/logs (none if it has no logs/).
 std::vector<std::filesystem::path> rejects_files(const TempDir& tmp);
 
+// promtool (Debian's prometheus package, which scripts/install-deps installs
+// for the tests) on the metrics file `file`: its verdict, as a failure
+// message if it fails or is missing.
+::testing::AssertionResult promtool_accepts(const std::filesystem::path& file);
+
+// In a Prometheus text file, the value of the sample `name` (with its labels,
+// e.g. dataloader_rows_loaded{file="people"}), or "" if absent.
+std::string metric_sample(const std::string& text, const std::string& name);
+
 // The shipped data files.
 std::string shipped(const std::string& name);
 
