@@ -15,7 +15,5 @@ install(TARGETS dataloader datasummarizer RUNTIME DESTINATION ${CMAKE_INSTALL_BI
 install(FILES schema.sql schema-spider-head.sql schema-spider-node.sql
   DESTINATION ${PIPELINE_INSTALL_DATADIR})
 install(FILES images/cron/crontab.example DESTINATION ${PIPELINE_INSTALL_DATADIR}/examples)
-# OPTIONAL: a tree without the nightly script or examples/ still installs.
-install(PROGRAMS scripts/nightly DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME codetest-nightly OPTIONAL)
-install(DIRECTORY examples/ DESTINATION ${PIPELINE_INSTALL_DATADIR}/examples
-  USE_SOURCE_PERMISSIONS OPTIONAL)
+install(PROGRAMS scripts/nightly DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME codetest-nightly)
+install(DIRECTORY examples/ DESTINATION ${PIPELINE_INSTALL_DATADIR}/examples)
