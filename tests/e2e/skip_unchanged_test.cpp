@@ -1,5 +1,9 @@
 // --skip-unchanged: the same files as the live run's are not loaded again;
 // anything else, or a live state another run made, is.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -57,6 +61,28 @@ TEST(SkipUnchangedTest, StandardInputIsRefused) {
   const auto r = run(dataloader_argv(tmp, "-", {"--skip-unchanged"}), db.env());
   EXPECT_EQ(r.exit_code, 64) << describe(r);
   EXPECT_NE(r.err.find("--skip-unchanged"), std::string::npos) << r.err;
+}
+
+// A FIFO would be read to its end by the comparison, and the load would then
+// find it empty.
+TEST(SkipUnchangedTest, AFifoIsRefusedBeforeItIsRead) {
+  TestDatabase db("skipfifo");
+  TempDir tmp;
+  const auto first = run_dataloader(db, tmp, {"--places", shipped("places.csv"), "--people", shipped("people.csv")});
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  const std::string before = db.checksum("people");
+  const auto fifo = tmp / "people.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Process writer({"/bin/sh", "-c", "exec cat \"$1\" >\"$2\"", "sh", shipped("people.csv"), fifo.string()});
+  const auto r = run_dataloader(
+      db, tmp, {"--places", shipped("places.csv"), "--people", fifo.string(), "--skip-unchanged", "--allow-empty"});
+  // Whatever the loader did, the writer must not stay blocked.
+  const int drain = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  if (drain >= 0) ::close(drain);
+  writer.wait(std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 64) << describe(r);
+  EXPECT_NE(r.err.find("regular file"), std::string::npos) << r.err;
+  EXPECT_EQ(db.checksum("people"), before);
 }
 
 }  // namespace

@@ -107,6 +107,9 @@ ExitCode run_load(const LoaderOptions& options, RunRecord* outcome) {
     for (const std::string& table : db::ensure_schema(*control)) spdlog::info("created table {}", table);
     if (options.skip_unchanged) {
       // Under the load lock: no other run can change what is live meanwhile.
+      // The sweep first: a run that published but died before recording it
+      // is recorded now, so that the ledger says whose data is live.
+      sweep(*control, record.run_id);
       if (const auto since = unchanged_since(*control, fingerprint_file(options.places),
                                              fingerprint_file(options.people), options.mode)) {
         spdlog::info(

@@ -24,6 +24,7 @@ struct Fingerprint {
 Fingerprint fingerprint_file(const std::filesystem::path& path);
 
 // The run whose result is live if it loaded these very files, else nullopt.
+// Call under the load lock, after sweep().
 // A replace is skipped only after a replace of the same files (after an
 // append of them, the live tables hold other rows too); an append after
 // either, since every row is already stored.
