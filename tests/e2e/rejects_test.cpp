@@ -49,6 +49,15 @@ TEST(RejectsTest, RejectsKeepDeletesTheOldestOfItsOwnFiles) {
   std::filesystem::create_directories(tmp / "logs");
   write_file(tmp / "logs" / "rejects-notes.txt", "not ours");
   write_file(tmp / "logs" / "rejects-by-hand.csv.bak", "not ours");
+  // Named like its own files, but not written by it: readable by others (a
+  // copy someone kept), and a symbolic link. Both older than any run's.
+  write_file(tmp / "logs" / "rejects-kept.csv", "not ours");
+  std::filesystem::permissions(tmp / "logs" / "rejects-kept.csv", std::filesystem::perms(0644));
+  std::filesystem::create_symlink(tmp / "people.csv", tmp / "logs" / "rejects-link.csv");
+  for (const char* name : {"rejects-kept.csv"}) {
+    std::filesystem::last_write_time(tmp / "logs" / name,
+                                     std::filesystem::file_time_type::clock::now() - std::chrono::seconds(1000));
+  }
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) {
     const std::string id = "keep" + std::to_string(i);
@@ -68,7 +77,7 @@ TEST(RejectsTest, RejectsKeepDeletesTheOldestOfItsOwnFiles) {
   for (const auto& f : rejects_files(tmp)) left.push_back(f.filename().string());
   std::sort(left.begin(), left.end());
   EXPECT_EQ(left, (std::vector<std::string>{"rejects-by-hand.csv.bak", "rejects-keep2.csv", "rejects-keep3.csv",
-                                            "rejects-notes.txt"}));
+                                            "rejects-kept.csv", "rejects-link.csv", "rejects-notes.txt"}));
 }
 
 }  // namespace

@@ -1,23 +1,19 @@
 #include "pipeline/load/rejects_prune.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include <spdlog/spdlog.h>
+
+#include "pipeline/load/run_id.hpp"
 
 namespace pipeline::load {
 namespace {
 
 constexpr std::string_view kPrefix = "rejects-";
 constexpr std::string_view kSuffix = ".csv";
-
-bool plain_id(std::string_view id) {
-  if (id.empty() || id.size() > 40) return false;
-  return std::all_of(id.begin(), id.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_'; });
-}
 
 }  // namespace
 
@@ -28,10 +24,10 @@ bool is_rejects_file_name(std::string_view name) {
   if (const auto at = id.rfind("-shard"); at != std::string_view::npos) {
     const std::string_view k = id.substr(at + 6);
     if (!k.empty() && std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      if (plain_id(id.substr(0, at))) return true;
+      if (is_valid_run_id(id.substr(0, at))) return true;
     }
   }
-  return plain_id(id);
+  return is_valid_run_id(id);
 }
 
 std::vector<std::string> rejects_to_delete(std::vector<RejectsFile> files, unsigned keep) {
@@ -52,9 +48,14 @@ void prune_rejects(const std::filesystem::path& dir, unsigned keep) {
   for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
     const std::string name = it->path().filename().string();
     if (!is_rejects_file_name(name)) continue;
-    // lstat: a symbolic link is judged, and deleted, as itself.
+    // Only what the tool itself writes (util/private_file): a regular file
+    // of this user's, readable by no one else. Not a link, a file someone
+    // else made or opened up, or a copy a user kept.
     struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0 || !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) continue;
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+        (st.st_mode & 077) != 0) {
+      continue;
+    }
     files.push_back({name, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec});
   }
   if (error && error != std::errc::no_such_file_or_directory) {

@@ -17,11 +17,15 @@ std::string make_run_id() {
   return fmt::format("{:%Y%m%dT%H%M%SZ}-{:06x}", now, device() & 0xFFFFFF);
 }
 
-void check_run_id(const std::string& id) {
-  const bool ok = !id.empty() && id.size() <= 40 && std::all_of(id.begin(), id.end(), [](char c) {
+bool is_valid_run_id(std::string_view id) {
+  return !id.empty() && id.size() <= 40 && std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
-  if (!ok) throw Error(ExitCode::kUsage, fmt::format("--run-id '{}': use 1 to 40 letters, digits, '-' or '_'", id));
+}
+
+void check_run_id(const std::string& id) {
+  if (!is_valid_run_id(id))
+    throw Error(ExitCode::kUsage, fmt::format("--run-id '{}': use 1 to 40 letters, digits, '-' or '_'", id));
 }
 
 }  // namespace pipeline::load
