@@ -1,6 +1,8 @@
 // Inputs as real pipelines hand them over: gzip and zstd files, standard
 // input and pipes, and what --jobs and --shard do with input that cannot be
 // split.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -130,6 +132,22 @@ TEST_F(InputFormatsTest, AShardOfInputThatCannotBeSplitIsRefusedSayingWhy) {
   EXPECT_EQ(db.session().query_value("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"),
             "0")
       << "refused before it touched the database";
+}
+
+// A FIFO with --jobs 2 loads as one job, and its writer gets to write it all.
+TEST_F(InputFormatsTest, AFifoWithTwoJobsLoadsAsOneJobAndItsWriterFinishes) {
+  const auto expected = plain_load();
+  TestDatabase db("fmtfifo");
+  TempDir tmp;
+  const auto fifo = tmp / "people.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Process writer({"/bin/sh", "-c", "exec cat \"$1\" >\"$2\"", "sh", shipped("people.csv"), fifo.string()});
+  const auto r = run(dataloader_argv(tmp, fifo, {"--jobs", "2"}), db.env(), std::chrono::seconds(60));
+  const auto wrote = writer.wait(std::chrono::seconds(10));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(wrote.exit_code, 0) << "the FIFO's writer: " << describe(wrote);
+  EXPECT_NE(r.err.find("one job"), std::string::npos) << r.err;
+  EXPECT_EQ(db.checksum("people"), expected.first);
 }
 
 TEST_F(InputFormatsTest, BothFilesFromStandardInputIsRefused) {

@@ -169,21 +169,20 @@ void check_input_path(const std::filesystem::path& path, std::string_view flag) 
 
 std::optional<std::string> why_unsplittable(const std::filesystem::path& path) {
   if (is_standard_input(path)) return "it is standard input";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return std::nullopt;  // opening it for reading says why
+  // stat, not open: opening a FIFO and closing it again would end its
+  // writer's stream before the load has read a byte.
   struct stat st {};
-  std::optional<std::string> why;
-  if (::fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-    why = "it is not a regular file (a pipe?)";
-  } else {
-    std::string head(kMagicBytes, '\0');
-    const ssize_t got = ::pread(fd, head.data(), head.size(), 0);
-    head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
-    const Compression compression = detect_compression(head);
-    if (compression != Compression::kNone) why = fmt::format("it is {}-compressed", to_string(compression));
-  }
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;  // opening it for reading says why
+  if (!S_ISREG(st.st_mode)) return "it is not a regular file (a pipe?)";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
+  std::string head(kMagicBytes, '\0');
+  const ssize_t got = ::pread(fd, head.data(), head.size(), 0);
   ::close(fd);
-  return why;
+  head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+  const Compression compression = detect_compression(head);
+  if (compression != Compression::kNone) return fmt::format("it is {}-compressed", to_string(compression));
+  return std::nullopt;
 }
 
 InputFile::InputFile(std::filesystem::path path)
