@@ -59,6 +59,15 @@ TEST(MetricsTest, AMetricsPathThatCannotBeWrittenIsRefusedBeforeTheRun) {
                                  (tmp / "no" / "such" / "dir" / "x.prom").string()});
   EXPECT_EQ(r.exit_code, 73) << describe(r);
   EXPECT_NE(r.err.find("metrics file"), std::string::npos) << r.err;
+  // Standard output is no file for a collector: refused, and no file "-".
+  ProcessOptions in_tmp;
+  in_tmp.cwd = tmp.path();
+  EnvOverrides env = db.env();
+  std::vector<std::string> argv = dataloader_argv(tmp, shipped("people.csv"), {"--metrics-file", "-"});
+  const auto dash = Process(argv, env, in_tmp).wait(std::chrono::seconds(60));
+  EXPECT_EQ(dash.exit_code, 73) << describe(dash);
+  EXPECT_NE(dash.err.find("regular file"), std::string::npos) << dash.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "-"));
   EXPECT_EQ(db.session().query_value("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"),
             "0");
 }

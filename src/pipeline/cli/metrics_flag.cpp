@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "pipeline/util/output_path.hpp"
-
 namespace pipeline::cli {
 
 void add_metrics_flag(CLI::App& app, std::filesystem::path& path) {
@@ -14,7 +12,7 @@ void add_metrics_flag(CLI::App& app, std::filesystem::path& path) {
 }
 
 void check_metrics_path(const std::filesystem::path& path) {
-  if (!path.empty()) util::check_output_path(path, "the metrics file");
+  if (!path.empty()) util::check_metrics_path(path);
 }
 
 MetricsRecorder::MetricsRecorder(std::filesystem::path path, std::string tool)

@@ -8,6 +8,7 @@
 
 #include "pipeline/error.hpp"
 #include "pipeline/util/atomic_file.hpp"
+#include "pipeline/util/output_path.hpp"
 
 namespace pipeline::util {
 namespace {
@@ -68,14 +69,22 @@ std::optional<double> last_success_in(std::string_view text, std::string_view to
   return std::nullopt;
 }
 
-void write_metrics_file(const std::filesystem::path& path, const RunMetrics& run) {
+void check_metrics_path(const std::filesystem::path& path) {
+  // A collector reads regular files, replaced whole; a FIFO would hold the
+  // write open for ever, and "-" would be a file named "-".
   std::error_code error;
   const auto status = std::filesystem::status(path, error);
-  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-    // A FIFO would hold this open for ever; a collector reads regular files.
-    throw Error(ExitCode::kCantCreate,
-                fmt::format("cannot write the metrics file {}: it is not a regular file", path.string()));
+  const bool not_a_file = path == "-" || (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status));
+  if (not_a_file) {
+    throw Error(ExitCode::kCantCreate, fmt::format("cannot write the metrics file {}: it must be a regular file (a "
+                                                   "path ending in .prom in the collector's directory)",
+                                                   path.string()));
   }
+  check_output_path(path, "the metrics file");
+}
+
+void write_metrics_file(const std::filesystem::path& path, const RunMetrics& run) {
+  check_metrics_path(path);
   std::optional<double> previous;
   if (std::ifstream in{path, std::ios::binary}) {
     std::ostringstream text;

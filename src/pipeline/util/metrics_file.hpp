@@ -40,6 +40,10 @@ std::optional<double> last_success_in(std::string_view text, std::string_view to
 // Replaces `path` with metrics_text(), carrying the last success over from
 // the file it replaces. Mode 0644 minus the umask: the collector reads it as
 // another user. Throws Error(kCantCreate) as write_file_atomically does.
+// Throws Error(kCantCreate) unless `path` is a regular file or can become
+// one: not "-", a FIFO, a device or a directory, and writable.
+void check_metrics_path(const std::filesystem::path& path);
+
 void write_metrics_file(const std::filesystem::path& path, const RunMetrics& run);
 
 }  // namespace pipeline::util
