@@ -47,8 +47,8 @@ inline constexpr const char* kExitCodeHelp =
     "  73  output cannot be written\n"
     "  74  the output's reader went away (closed pipe): the output is incomplete\n"
     "  75  temporary failure: database unreachable or busy; try again later\n"
-    "  77  the database refused the credentials, a privilege, writes (read-only) or a setting the run needs\n"
-    "      (local_infile)\n"
+    "  77  the database refused the credentials, a privilege, writes (read-only) or a setting\n"
+    "      the run needs (local_infile)\n"
     "  130 stopped by SIGINT, after cleaning up: nothing was changed\n"
     "  143 stopped by SIGTERM (docker stop), likewise\n";
 

@@ -26,6 +26,7 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
   // --help or -?.
   app.set_help_flag("--help,-?", "Print this help and exit");
   app.add_option("-h,--host", options.host, "Database host; 'localhost' means the unix socket")
+      ->type_name("HOST")
       ->envname("MYSQL_HOST")
       ->each([&flags](const std::string&) { flags.host_given = true; })
       ->capture_default_str()
@@ -38,15 +39,18 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
       ->capture_default_str()
       ->group("Connection");
   app.add_option("-S,--socket", options.socket, "Unix socket, used when --host is localhost")
+      ->type_name("SOCKET")
       ->envname("MYSQL_UNIX_PORT")
       ->each([&flags](const std::string&) { flags.socket_given = true; })
       ->capture_default_str()
       ->group("Connection");
   app.add_option("-u,--user", options.user, "Database user")
+      ->type_name("USER")
       ->envname("MYSQL_USER")
       ->each([&flags](const std::string&) { flags.user_given = true; })
       ->group("Connection");
   app.add_option("-D,--database", options.database, "Database")
+      ->type_name("NAME")
       ->envname("MYSQL_DATABASE")
       ->each([&flags](const std::string&) { flags.database_given = true; })
       ->capture_default_str()
@@ -78,14 +82,17 @@ void add_connection_flags(CLI::App& app, db::ConnectionOptions& options, CommonF
   app.add_option("--ssl-ca,--tls-ca", options.ssl_ca,
                  "CA certificate to verify the server with; alone, it means --ssl-mode VERIFY_IDENTITY "
                  "(--tls-ca and MYSQL_TLS_CA are its old names)")
+      ->type_name("FILE")
       ->envname("MYSQL_SSL_CA")
       ->each([&flags](const std::string&) { flags.ssl_ca_given = true; })
       ->group("Connection");
   app.add_option("--ssl-cert", options.ssl_cert, "Client certificate, for a user created REQUIRE X509; needs --ssl-key")
+      ->type_name("FILE")
       ->envname("MYSQL_SSL_CERT")
       ->each([&flags](const std::string&) { flags.ssl_cert_given = true; })
       ->group("Connection");
   app.add_option("--ssl-key", options.ssl_key, "Private key of --ssl-cert")
+      ->type_name("FILE")
       ->envname("MYSQL_SSL_KEY")
       ->each([&flags](const std::string&) { flags.ssl_key_given = true; })
       ->group("Connection");
@@ -169,8 +176,8 @@ void apply_option_files(db::ConnectionOptions& options, const CommonFlags& flags
     throw Error(ExitCode::kUsage,
                 "--no-defaults reads no option file: drop it, or drop --defaults-file and --defaults-extra-file");
   }
-  const db::OptionFileValues file = db::read_option_files(
-      {!flags.no_defaults, flags.defaults_file, flags.defaults_extra_file, flags.option_group});
+  const db::OptionFileValues file =
+      db::read_option_files({!flags.no_defaults, flags.defaults_file, flags.defaults_extra_file, flags.option_group});
   const auto fill = [](std::string& value, bool given, const std::optional<std::string>& from_file) {
     if (from_file && !given) value = *from_file;
   };

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "pipeline/cli/help_format.hpp"
 #include "pipeline/cli/metrics_flag.hpp"
 #include "pipeline/load/check.hpp"
 #include "pipeline/load/people_load.hpp"
@@ -14,17 +15,20 @@
 namespace pipeline::cli {
 
 void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& flags, std::string& cleanup_run) {
+  use_help_format(app);
   app.description(
       "Validates data/places.csv and data/people.csv and loads them into MySQL, all or nothing.\n"
       "Rejected rows are listed in a rejects CSV; every run is recorded in the load_runs table.\n"
       "With --check it only validates, without connecting to any database.");
   app.set_version_flag("--version", kVersion);
   app.add_option("--places", options.places, "places.csv (city,county,country); - reads standard input")
+      ->type_name("FILE")
       ->capture_default_str()
       ->group("Input");
   app.add_option("--people", options.people,
                  "people.csv (given_name,family_name,date_of_birth,place_of_birth); - reads standard input. "
                  "Either file may be gzip- or zstd-compressed")
+      ->type_name("FILE")
       ->capture_default_str()
       ->group("Input");
   app.add_option_function<std::string>(
@@ -51,6 +55,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->capture_default_str()
       ->group("Loading");
   app.add_option("--rejects", options.rejects, "Rejects CSV (default: <log-dir>/rejects-<run id>.csv)")
+      ->type_name("FILE")
       ->group("Loading");
   app.add_option("--rejects-keep", options.rejects_keep,
                  "Rejects files of earlier runs to keep in --log-dir; older ones are deleted after each run "
@@ -60,6 +65,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->group("Loading");
   app.add_option("--report-json", options.report_json,
                  "Also write the run report as JSON to this file (- for standard output)")
+      ->type_name("FILE")
       ->group("Loading");
   app.add_option_function<std::string>(
          "--progress",
@@ -74,12 +80,14 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->group("Loading");
   app.add_option("--wait-lock", options.wait_lock,
                  "Seconds to wait while another dataloader holds the load lock (default 0: exit 75 at once)")
+      ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->group("Loading");
   app.add_option_function<unsigned>(
          "--publish-timeout", [&options](unsigned seconds) { options.publish_timeout = std::chrono::seconds(seconds); },
          "Seconds a replace keeps trying to swap its tables in while readers hold them open, blocking them for at "
          "most 2 s per attempt; then exit 75 with nothing changed")
+      ->type_name("SECONDS")
       ->default_str("120")
       ->check(CLI::Range(1, 86400))
       ->group("Loading");
@@ -87,7 +95,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
          "--load-method",
          [&options](const std::string& method) { options.load_method = load::parse_load_method(method); },
          "auto: LOAD DATA LOCAL where the server allows it (local_infile=ON), else batched INSERTs; load-data: "
-         "LOAD DATA LOCAL or exit 77 before reading the input; insert: batched INSERTs (slower, any server)")
+         "LOAD DATA LOCAL or exit 77 before reading the input; insert: batched INSERTs, slower, on any server")
       ->check(CLI::IsMember({"auto", "load-data", "insert"}))
       ->default_str("auto")
       ->envname("DATALOADER_LOAD_METHOD")
@@ -97,7 +105,7 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->capture_default_str()
       ->group("Loading");
   app.add_option("--jobs", options.jobs,
-                 "Parser threads, each reading its own byte range of people.csv (split on record boundaries)")
+                 "Parser threads, each reading its own byte range of people.csv, split on record boundaries")
       ->check(CLI::Range(1, 64))
       ->capture_default_str()
       ->group("Scaling out");
@@ -116,7 +124,8 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
          "last to finish publishes the whole run")
       ->type_name("K/N")
       ->group("Scaling out");
-  app.add_option("--run-id", options.run_id, "The run a shard belongs to (default: a new one per process)")
+  app.add_option("--run-id", options.run_id, "The run a shard belongs to; by default a new one per process")
+      ->type_name("RUN_ID")
       ->envname("DATALOADER_RUN_ID")
       ->group("Scaling out");
   app.add_option("--cleanup", cleanup_run,

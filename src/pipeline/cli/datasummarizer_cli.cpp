@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "pipeline/cli/help_format.hpp"
 #include "pipeline/cli/metrics_flag.hpp"
 #include "pipeline/util/std_streams.hpp"
 #include "pipeline/version.hpp"
@@ -9,12 +10,15 @@
 namespace pipeline::cli {
 
 void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, CommonFlags& flags, bool& list_reports) {
+  use_help_format(app);
   app.description(
       "Runs reports on the loaded data and writes them as JSON or CSV, each file atomically.\n"
       "A FIFO or device (/dev/stdout) is written in place, never replaced.\n"
       "By default: people_per_country to data/summary_output.json.");
   app.set_version_flag("--version", kVersion);
-  app.add_option("--report", options.reports, "Report to run (repeatable); see --list-reports")->group("Reports");
+  app.add_option("--report", options.reports, "Report to run (repeatable); see --list-reports")
+      ->type_name("NAME")
+      ->group("Reports");
   app.add_flag("--all", options.all, "Run every report (needs --output-dir)")->group("Reports");
   app.add_flag("--list-reports", list_reports, "Print the reports' names and descriptions, and exit")->group("Reports");
   app.add_option_function<std::string>(
@@ -27,6 +31,7 @@ void setup_datasummarizer(CLI::App& app, report::SummarizerOptions& options, Com
       ->group("Output");
   app.add_option("--output", options.output,
                  "File for one report (default data/summary_output.json); - for standard output")
+      ->type_name("FILE")
       ->group("Output");
   app.add_option("--output-dir", options.output_dir, "Directory for several reports: DIR/<report>.<ext>")
       ->group("Output");
