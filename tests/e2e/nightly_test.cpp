@@ -4,10 +4,15 @@
 // metrics files; and the same job from a `cmake --install` prefix.
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
+#include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "pipeline/db/named_lock.hpp"
+#include "support/held_input.hpp"
 #include "support/tools.hpp"
 
 namespace pipeline::testing {
@@ -49,6 +54,17 @@ ProcessResult run_nightly(const Job& job, const EnvOverrides& env) {
   return run({nightly(), "--native", "--dir", job.dir.string(), "--metrics-dir", job.metrics.string()}, env);
 }
 
+// The children of a running process (Linux), as systemd's control group
+// would reach them.
+std::vector<pid_t> children_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<pid_t> pids;
+  for (pid_t child = 0; in >> child;) pids.push_back(child);
+  return pids;
+}
+
+fs::perms mode_of(const fs::path& path) { return fs::status(path).permissions() & fs::perms::mask; }
+
 std::size_t lines(const std::string& text) {
   std::size_t n = 0;
   for (char c : text) n += c == '\n';
@@ -72,6 +88,14 @@ TEST(NightlyTest, AGoodNightLoadsSummarizesWritesMetricsAndPrintsNothing) {
   const std::string log = job.log();
   EXPECT_NE(log.find("nightly: done in"), std::string::npos) << log;
   EXPECT_NE(log.find("wrote "), std::string::npos) << "the summarizer's output is not in the log:\n" << log;
+  // Absolute paths, whatever directory cron starts the job in.
+  const std::string dir = fs::canonical(job.dir).string();
+  EXPECT_NE(log.find("--places " + dir + "/data/places.csv --people " + dir + "/data/people.csv"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("--output " + dir + "/data/summary_output.json"), std::string::npos) << log;
+  // Owner-only: the log quotes rejected rows.
+  EXPECT_EQ(mode_of(job.dir / "logs"), fs::perms::owner_all);
+  EXPECT_EQ(mode_of(job.dir / "logs" / "nightly.log"), fs::perms::owner_read | fs::perms::owner_write);
 
   // A second night appends to the same log.
   const auto second = run_nightly(job, native_env(db));
@@ -110,6 +134,34 @@ TEST(NightlyTest, ABusyDatabaseExits75AndSkipsTheSummarizer) {
   EXPECT_NE(r.err.find("dataloader failed with exit 75"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(job.summary())) << "the summarizer ran after the loader failed";
   EXPECT_FALSE(fs::exists(job.metrics / "datasummarizer.prom"));
+  EXPECT_NE(job.log().find("summarizer skipped"), std::string::npos) << job.log();
+}
+
+// systemd's stop or timeout: SIGTERM to the job and the tool it runs. The
+// tool cleans up and exits 143; the job says so in one line and runs nothing
+// after.
+TEST(NightlyTest, SigtermWhileTheLoaderWaitsExits143WithOneLine) {
+  TestDatabase db("nightlyterm");
+  Job job;
+  db::Session holder(db.options());
+  const std::string name = db::lock_names::load(db.name());
+  ASSERT_EQ(holder.query_value("SELECT GET_LOCK(?, 0)", {name}), "1");
+  Process night({nightly(), "--native", "--dir", job.dir.string(), "--metrics-dir", job.metrics.string(), "--",
+                 "--wait-lock", "120"},
+                native_env(db));
+  ASSERT_TRUE(eventually([&] { return job.log().find("waiting for") != std::string::npos; }, std::chrono::seconds(60)))
+      << job.log();
+  const std::vector<pid_t> tools = children_of(night.pid());
+  ASSERT_EQ(tools.size(), 1U);
+  ::kill(night.pid(), SIGTERM);
+  ::kill(tools.front(), SIGTERM);
+  const auto r = night.wait(std::chrono::seconds(60));
+  holder.query_value("SELECT RELEASE_LOCK(?)", {name});
+  EXPECT_EQ(r.exit_code, 143) << describe(r) << job.log();
+  EXPECT_EQ(lines(r.err), 1U) << r.err;
+  EXPECT_NE(r.err.find("dataloader failed with exit 143"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(job.metrics / "datasummarizer.prom")) << "the summarizer ran after SIGTERM";
+  EXPECT_NE(job.log().find("summarizer skipped"), std::string::npos) << job.log();
 }
 
 TEST(NightlyTest, AFailingSummarizerGivesItsOwnCodeAndLine) {
@@ -151,8 +203,15 @@ TEST(NightlyTest, AnInstalledJobRunsFromItsPrefix) {
         "share/codetest/examples/logrotate/codetest-nightly"}) {
     EXPECT_TRUE(fs::exists(prefix / file)) << file << " was not installed";
   }
+  // A job directory with compose at hand: installed beside the tools, the job
+  // still runs them natively (a compose run would fail with 99).
+  write_file(job.dir / "docker-compose.yml", "services: {}\n");
+  const fs::path fake_bin = job.tmp / "fakebin";
+  fs::create_directories(fake_bin);
+  write_file(fake_bin / "docker-compose", "#!/bin/sh\nexit 99\n");
+  fs::permissions(fake_bin / "docker-compose", fs::perms::owner_all);
   EnvOverrides env = db.env();
-  env["PATH"] = "/usr/bin:/bin";
+  env["PATH"] = fake_bin.string() + ":/usr/bin:/bin";
   env["DATALOADER"] = std::nullopt;
   env["DATASUMMARIZER"] = std::nullopt;
   // From another directory, with no mode given: the job picks the tools
