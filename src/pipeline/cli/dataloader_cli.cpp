@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "pipeline/cli/help_format.hpp"
 #include "pipeline/cli/metrics_flag.hpp"
 #include "pipeline/load/check.hpp"
@@ -199,7 +201,12 @@ int dataloader_main(int argc, char** argv) {
     struct PruneRejects {
       const load::LoaderOptions* options;
       ~PruneRejects() {
-        if (options != nullptr) load::prune_rejects(options->log.dir, options->rejects_keep);
+        if (options == nullptr) return;
+        try {  // a destructor, maybe during unwinding: nothing may escape
+          load::prune_rejects(options->log.dir, options->rejects_keep);
+        } catch (const std::exception& e) {
+          spdlog::warn("--rejects-keep: {}", e.what());
+        }
       }
     };
     const PruneRejects prune{cleanup_run.empty() ? &options : nullptr};

@@ -25,7 +25,8 @@ namespace pipeline::load {
 namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(100);
-constexpr auto kHeartbeatEvery = std::chrono::seconds(5);
+// How often the run checks its locks and leases while rows stream (setup.heartbeat).
+constexpr auto kLockCheckEvery = std::chrono::seconds(5);
 
 std::vector<std::unique_ptr<db::RowStream>> open_streams(const PeopleLoadSetup& setup) {
   std::vector<std::unique_ptr<db::RowStream>> streams;
@@ -150,7 +151,7 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
                                                            job_count > 1 ? fmt::format(" ({} jobs)", job_count) : ""));
   Progress progress(setup.progress, name, total);
   std::exception_ptr stopped;
-  auto next_beat = std::chrono::steady_clock::now() + kHeartbeatEvery;
+  auto next_beat = std::chrono::steady_clock::now() + kLockCheckEvery;
   while (done.load() < job_count) {
     progress.update(shared.rows.load(), shared.bytes.load());
     if (!stopped && util::interrupt_signal() != 0) {
@@ -159,7 +160,7 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
       shared.stop = true;
     }
     if (setup.heartbeat && !stopped && std::chrono::steady_clock::now() >= next_beat) {
-      next_beat += kHeartbeatEvery;
+      next_beat += kLockCheckEvery;
       try {
         setup.heartbeat();
       } catch (...) {

@@ -14,7 +14,6 @@ namespace pipeline::load {
 namespace {
 
 constexpr auto kLiveInterval = std::chrono::milliseconds(200);
-constexpr auto kLogInterval = std::chrono::seconds(5);
 
 std::string duration_text(double seconds) {
   const auto total = static_cast<long long>(seconds + 0.5);
@@ -33,7 +32,7 @@ Progress::Progress(ProgressMode mode, std::string label, std::uint64_t total_byt
 
 void Progress::report(std::uint64_t rows, std::uint64_t bytes, bool final) {
   const Clock::time_point now = Clock::now();
-  if (!final && now - last_ < (live_ ? Clock::duration(kLiveInterval) : Clock::duration(kLogInterval))) return;
+  if (!final && now - last_ < (live_ ? Clock::duration(kLiveInterval) : Clock::duration(util::kHeartbeatEvery))) return;
   last_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(rows) / elapsed : 0.0;
