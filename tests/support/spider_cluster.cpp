@@ -8,6 +8,12 @@ namespace pipeline::testing {
 namespace {
 
 std::string script() { return (source_dir() / "scripts" / "spider-cluster").string(); }
+std::string throwaway() { return (source_dir() / "scripts" / "throwaway-db").string(); }
+
+void must_run(const std::vector<std::string>& argv, const std::string& what) {
+  const auto result = run(argv, {}, std::chrono::seconds(120));
+  if (result.exit_code != 0) throw std::runtime_error(what + " failed: " + result.err);
+}
 
 }  // namespace
 
@@ -29,6 +35,20 @@ SpiderCluster::~SpiderCluster() {
 
 db::Session SpiderCluster::node(unsigned k) const {
   return db::Session(ServerAddress::read(dir_ / fmt::format("d{}", k)).options());
+}
+
+void SpiderCluster::head_admin_sql(const std::string& sql) const {
+  must_run(
+      {"/bin/sh", "-c", "printf '%s\\n' \"$1\" | \"$2\" sql \"$3\"", "sh", sql, throwaway(), (dir_ / "head").string()},
+      "throwaway-db sql on the head");
+}
+
+void SpiderCluster::stop_node(unsigned k) const {
+  must_run({throwaway(), "stop", (dir_ / fmt::format("d{}", k)).string()}, "throwaway-db stop");
+}
+
+void SpiderCluster::start_node(unsigned k) const {
+  must_run({throwaway(), "start", (dir_ / fmt::format("d{}", k)).string()}, "throwaway-db start");
 }
 
 std::string content_checksum(db::Session& session, const std::string& table) {

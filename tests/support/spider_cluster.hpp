@@ -3,6 +3,7 @@
 // loopback. The tools are pointed at the head, unchanged.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,13 @@ class SpiderCluster {
   // A new session on data node k (1-based), as the app user.
   db::Session node(unsigned k) const;
   unsigned data_nodes() const { return data_nodes_; }
+  // Runs `sql` on the head as its administrator. Throws if it fails.
+  void head_admin_sql(const std::string& sql) const;
+  // The --spider-nodes file spider-cluster wrote for the nodes.
+  std::filesystem::path nodes_file() const { return dir_ / "spider-nodes.cnf"; }
+  // Stops data node k, and starts it again on the same port and data.
+  void stop_node(unsigned k) const;
+  void start_node(unsigned k) const;
 
  private:
   TempDir dir_;

@@ -126,6 +126,21 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
          "last to finish publishes the whole run")
       ->type_name("K/N")
       ->group("Scaling out");
+  app.add_option_function<std::string>(
+         "--spider-path", [&options](const std::string& path) { options.spider_path = load::parse_spider_path(path); },
+         "On a Spider head, how a replace reaches the data nodes. auto: straight into them where the loader "
+         "understands the layout (HASH (id) partitions, one server each), else through the head; direct: straight "
+         "into them or exit 64 saying why; head: staged on the head and copied by Spider")
+      ->check(CLI::IsMember({"auto", "direct", "head"}))
+      ->default_str("auto")
+      ->envname("DATALOADER_SPIDER_PATH")
+      ->group("Scaling out");
+  app.add_option("--spider-nodes", options.spider_nodes,
+                 "Option file with the data nodes' addresses and credentials, a [client] group and one group per "
+                 "server named as on the head ([d1] host=... port=...); default: the head's mysql.servers")
+      ->type_name("FILE")
+      ->envname("DATALOADER_SPIDER_NODES")
+      ->group("Scaling out");
   app.add_option("--run-id", options.run_id, "The run a shard belongs to; by default a new one per process")
       ->type_name("RUN_ID")
       ->envname("DATALOADER_RUN_ID")
@@ -146,6 +161,8 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->excludes("--wait-lock")
       ->excludes("--publish-timeout")
       ->excludes("--skip-unchanged")
+      ->excludes("--spider-path")
+      ->excludes("--spider-nodes")
       ->group("Checking");
   add_connection_flags(app, options.connection, flags);
   add_logging_flags(app, options.log);

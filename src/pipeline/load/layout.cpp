@@ -1,13 +1,19 @@
 #include "pipeline/load/layout.hpp"
 
+#include <functional>
+#include <future>
+#include <optional>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/db/connect.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/load/live_tables.hpp"
 #include "pipeline/load/people_table.hpp"
+#include "pipeline/util/phase_log.hpp"
 
 namespace pipeline::load {
 namespace {
@@ -56,11 +62,77 @@ class OneServer final : public Layout {
   std::string_view replaced_tables() const override { return "people, places"; }
 };
 
+// What one partition of a direct load holds: seen through the head, and on
+// its node as the loader reached it.
+struct PartitionSeen {
+  std::uint64_t rows = 0;
+  // One row's id through the head (nullopt: none), and the node's own count.
+  std::optional<std::uint64_t> sample;
+  std::uint64_t held = 0;
+};
+
+PartitionSeen see_partition(const db::ConnectionOptions& head_connection, const SpiderNodes& nodes, std::size_t k) {
+  const SpiderNode& node = nodes.nodes[k];
+  PartitionSeen seen;
+  db::Session head = db::connect_with_retry(head_connection);
+  const std::string partition =
+      fmt::format("{} PARTITION ({})", quote_identifier(kSpiderStandby), quote_identifier(node.partition));
+  seen.rows = std::stoull(head.query_value("SELECT COUNT(*) FROM " + partition).value_or("0"));
+  if (const auto id = head.query_value(fmt::format("SELECT id FROM {} LIMIT 1", partition)))
+    seen.sample = std::stoull(*id);
+  db::Session direct = db::connect_with_retry(node.connection);
+  seen.held =
+      std::stoull(direct.query_value("SELECT COUNT(*) FROM " + quote_identifier(nodes.standby_table)).value_or("0"));
+  return seen;
+}
+
+// A direct load's proof, before its RENAME, asked of every partition at once
+// (one count through Spider takes 0.1 s per 500,000 rows): through the head,
+// partition K of the standby table shows a row of partition K and as many
+// rows as the node the loader wrote K's rows to holds, and all partitions
+// together the rows sent. Each node the loader wrote holds rows of one
+// partition only, so a node reached under another's name (or two names for
+// one node) shows a row of the wrong partition or a count that differs.
+void check_direct_load(db::Session& head, const SpiderNodes& nodes, std::uint64_t valid, const std::string& run_id) {
+  std::vector<std::future<PartitionSeen>> asked;
+  for (std::size_t k = 0; k < nodes.nodes.size(); ++k) {
+    asked.push_back(std::async(std::launch::async, see_partition, head.options(), std::cref(nodes), k));
+  }
+  std::vector<PartitionSeen> seen;
+  for (auto& answer : asked) seen.push_back(answer.get());
+  std::uint64_t total = 0;
+  for (std::size_t k = 0; k < nodes.nodes.size(); ++k) {
+    const SpiderNode& node = nodes.nodes[k];
+    const PartitionSeen& p = seen[k];
+    const bool misplaced = p.sample && nodes.node_of(*p.sample) != k;
+    if (misplaced || p.held != p.rows) {
+      throw Error(ExitCode::kSoftware,
+                  fmt::format("run {}: through the head, partition {} of {} holds {} rows{}, and data node {} ({}) "
+                              "holds {}; not published",
+                              run_id, node.partition, kSpiderStandby, p.rows,
+                              misplaced ? fmt::format(", among them id {} of another partition", *p.sample) : "",
+                              node.server, node.connection.address(), p.held));
+    }
+    total += p.rows;
+  }
+  if (total != valid) {
+    throw Error(ExitCode::kSoftware,
+                fmt::format("run {}: the data nodes hold {} rows, expected {}; not published", run_id, total, valid));
+  }
+  spdlog::info("run {}: the {} data nodes hold the {} rows, each in the partition Spider reads it from", run_id,
+               nodes.nodes.size(), util::grouped(valid));
+}
+
 // Rows are staged on the head in a local table; publishing copies them to
-// the data nodes.
+// the data nodes. Or, direct, the rows go straight into the standby's
+// remote tables, and the local stage stays empty.
 class SpiderHead final : public Layout {
  public:
-  std::string_view description() const override { return "a Spider head"; }
+  explicit SpiderHead(std::optional<SpiderNodes> direct) : direct_(std::move(direct)) {}
+
+  std::string_view description() const override {
+    return direct_ ? "a Spider head, loaded directly into its data nodes" : "a Spider head";
+  }
 
   void create_stage(db::Session& session, const RunTables& tables, Mode mode,
                     const std::vector<const Place*>& places) const override {
@@ -69,6 +141,8 @@ class SpiderHead final : public Layout {
       write_places(session, tables.places, places, false);
     }
     create_local_people_stage(session, tables.people);
+    // What a run that died may have left.
+    if (direct_) session.execute("TRUNCATE TABLE " + quote_identifier(kSpiderStandby));
   }
 
   void prepare_publish(db::Session& session) const override {
@@ -84,6 +158,10 @@ class SpiderHead final : public Layout {
   std::string ready_replace(db::Session& session, const RunTables& tables, std::uint64_t valid,
                             const std::string& run_id) const override {
     const std::string standby = quote_identifier(kSpiderStandby);
+    if (direct_) {
+      check_direct_load(session, *direct_, valid, run_id);
+      return rename(tables);
+    }
     session.execute("TRUNCATE TABLE " + standby);
     const std::uint64_t copied = session.execute(fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {2}", standby,
                                                              kPeopleColumnList, quote_identifier(tables.people)));
@@ -93,9 +171,7 @@ class SpiderHead final : public Layout {
                   fmt::format("run {}: copied {} rows to the data nodes and they hold {}, expected {}; not published",
                               run_id, copied, stored, valid));
     }
-    const std::string parked = quote_identifier(tables.people_old);
-    return fmt::format("RENAME TABLE people TO {0}, {1} TO people, {0} TO {1}, places TO {2}, {3} TO places", parked,
-                       standby, quote_identifier(tables.places_old), quote_identifier(tables.places));
+    return rename(tables);
   }
 
   // The previous rows are now behind the standby table: empty it.
@@ -110,19 +186,100 @@ class SpiderHead final : public Layout {
   }
 
   std::string_view replaced_tables() const override { return "places"; }
+
+  // Node by node, not through the head: one node that is down (the cause of
+  // many a failure) must not keep the others' standby tables full.
+  void discard(db::Session&) const override {
+    if (!direct_) return;
+    for (const SpiderNode& node : direct_->nodes) {
+      try {
+        db::Session direct(node.connection);
+        direct.execute("TRUNCATE TABLE " + quote_identifier(direct_->standby_table));
+      } catch (const Error& e) {
+        spdlog::warn("emptying the standby table on data node {} failed (the next replace empties it): {}", node.server,
+                     e.what());
+      }
+    }
+  }
+
+  const SpiderNodes* direct() const override { return direct_ ? &*direct_ : nullptr; }
+
+ private:
+  // Swaps people with the standby, and places with their stage, on the head.
+  static std::string rename(const RunTables& tables) {
+    const std::string parked = quote_identifier(tables.people_old);
+    return fmt::format("RENAME TABLE people TO {0}, {1} TO people, {0} TO {1}, places TO {2}, {3} TO places", parked,
+                       quote_identifier(kSpiderStandby), quote_identifier(tables.places_old),
+                       quote_identifier(tables.places));
+  }
+
+  std::optional<SpiderNodes> direct_;
 };
+
+// The direct path, if the run can take it: or nullopt, said why (refused
+// for --spider-path direct).
+std::optional<SpiderNodes> choose_direct(db::Session& session, const LayoutRequest& request) {
+  if (request.spider_path == SpiderPath::kHead) return std::nullopt;
+  std::string why;
+  if (request.mode != Mode::kReplace) {
+    why = "--mode append loads through the head (the direct path is built for replace only)";
+  } else if (request.dry_run) {
+    return std::nullopt;
+  } else if (request.sharded) {
+    why = "--shard loads through the head (the direct path takes one process, with any --jobs)";
+  } else {
+    SpiderDiscovery found = discover_spider_nodes(session, request.connection, request.spider_nodes);
+    if (found.nodes) {
+      spdlog::info("people is spread over {} Spider data nodes by HASH (id); streaming the rows straight into them",
+                   found.nodes->nodes.size());
+      return std::move(found.nodes);
+    }
+    why = found.why_not;
+  }
+  if (request.spider_path == SpiderPath::kDirect) {
+    throw Error(ExitCode::kUsage, fmt::format("--spider-path direct: {}; pass --spider-path auto to load through "
+                                              "the head instead",
+                                              why));
+  }
+  spdlog::warn("loading through the Spider head, not directly into the data nodes: {}", why);
+  return std::nullopt;
+}
 
 }  // namespace
 
-std::unique_ptr<Layout> detect_layout(db::Session& session, Mode mode, bool dry_run) {
-  if (!is_spider_table(session, "people")) return std::make_unique<OneServer>();
-  if (mode == Mode::kReplace && !dry_run && !is_spider_table(session, kSpiderStandby)) {
+std::string_view to_string(SpiderPath path) {
+  switch (path) {
+    case SpiderPath::kAuto:
+      return "auto";
+    case SpiderPath::kDirect:
+      return "direct";
+    case SpiderPath::kHead:
+      return "head";
+  }
+  return "?";
+}
+
+SpiderPath parse_spider_path(std::string_view text) {
+  for (SpiderPath path : {SpiderPath::kAuto, SpiderPath::kDirect, SpiderPath::kHead}) {
+    if (text == to_string(path)) return path;
+  }
+  throw Error(ExitCode::kUsage, fmt::format("--spider-path {}: expected auto, direct or head", text));
+}
+
+std::unique_ptr<Layout> detect_layout(db::Session& session, const LayoutRequest& request) {
+  if (!is_spider_table(session, "people")) {
+    if (request.spider_path == SpiderPath::kDirect) {
+      throw Error(ExitCode::kUsage, "--spider-path direct: people is not a Spider table; leave --spider-path out");
+    }
+    return std::make_unique<OneServer>();
+  }
+  if (request.mode == Mode::kReplace && !request.dry_run && !is_spider_table(session, kSpiderStandby)) {
     throw Error(ExitCode::kUsage,
                 fmt::format("people is a Spider table, but the Spider table {} that --mode replace fills and swaps "
                             "in is missing; create it as schema-spider-head.sql does",
                             kSpiderStandby));
   }
-  return std::make_unique<SpiderHead>();
+  return std::make_unique<SpiderHead>(choose_direct(session, request));
 }
 
 }  // namespace pipeline::load

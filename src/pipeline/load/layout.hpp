@@ -3,17 +3,23 @@
 // ones and a RENAME swaps them in; and a MariaDB Spider head
 // (schema-spider-head.sql), where people's rows live on data nodes, the stage
 // is a local table, and a replace fills a standby Spider table that the
-// RENAME swaps with people. Append publishes the same way on both.
+// RENAME swaps with people. Append publishes the same way on both. On a
+// Spider head a replace may take the direct path: the rows are streamed
+// straight into the data nodes' standby tables (spider_nodes.hpp), checked
+// through the head, and swapped in by the same RENAME.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pipeline/db/connection_options.hpp"
 #include "pipeline/load/place_set.hpp"
 #include "pipeline/load/run_tables.hpp"
+#include "pipeline/load/spider_nodes.hpp"
 #include "pipeline/load/status.hpp"
 
 namespace pipeline::db {
@@ -21,6 +27,34 @@ class Session;
 }
 
 namespace pipeline::load {
+
+// --spider-path: how a replace reaches a Spider head's data nodes.
+enum class SpiderPath {
+  // Direct where the loader understands the layout, else through the head.
+  kAuto,
+  // Direct, or refused (kUsage) with the reason.
+  kDirect,
+  // Through the head: staged there, copied by Spider's INSERTs.
+  kHead,
+};
+
+// "auto", "direct", "head": the --spider-path values.
+std::string_view to_string(SpiderPath path);
+// The inverse of to_string. Throws Error(kUsage) for any other text.
+SpiderPath parse_spider_path(std::string_view text);
+
+// What detect_layout needs to know of the run.
+struct LayoutRequest {
+  Mode mode = Mode::kReplace;
+  bool dry_run = false;
+  // Several --shard processes (the direct path is for one).
+  bool sharded = false;
+  SpiderPath spider_path = SpiderPath::kAuto;
+  // --spider-nodes; empty: mysql.servers.
+  std::filesystem::path spider_nodes;
+  // The head's: the nodes' TLS and timeouts are the same.
+  db::ConnectionOptions connection;
+};
 
 class Layout {
  public:
@@ -49,10 +83,19 @@ class Layout {
 
   // The tables whose statistics a replace renews: "people, places".
   virtual std::string_view replaced_tables() const = 0;
+
+  // A run that ends unpublished: empties what it wrote outside its own
+  // tables (a direct load's standby tables on the data nodes). Logs what fails.
+  virtual void discard(db::Session&) const {}
+
+  // The data nodes the people rows are streamed into, or null: into the
+  // run's stage on the server the loader is connected to.
+  virtual const SpiderNodes* direct() const { return nullptr; }
 };
 
 // The layout of the session's database. Throws Error(kUsage) for a Spider
-// head without the standby table that a replace (not a dry run) fills.
-std::unique_ptr<Layout> detect_layout(db::Session& session, Mode mode, bool dry_run);
+// head without the standby table that a replace (not a dry run) fills, and
+// for --spider-path direct where the direct path cannot be taken.
+std::unique_ptr<Layout> detect_layout(db::Session& session, const LayoutRequest& request);
 
 }  // namespace pipeline::load

@@ -9,6 +9,7 @@
 
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/load/layout.hpp"
 #include "pipeline/load/ledger.hpp"
 #include "pipeline/load/load_method.hpp"
 #include "pipeline/load/progress.hpp"
@@ -73,6 +74,10 @@ struct LoaderOptions {
   // Parser threads, each reading its own byte range of people.csv (split on
   // record boundaries). Default 1.
   unsigned jobs = 1;
+  // On a Spider head: direct into the data nodes, or through the head. Default auto.
+  SpiderPath spider_path = SpiderPath::kAuto;
+  // --spider-nodes: the data nodes' addresses. Empty (the default): mysql.servers.
+  std::filesystem::path spider_nodes;
   // This process's share of a sharded run (--shard K/N). Default 1/1: all.
   ShardSpec shard;
   // The run this process belongs to; every shard of a run must be given the

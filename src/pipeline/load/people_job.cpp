@@ -11,6 +11,12 @@ namespace pipeline::load {
 PeopleJob::PeopleJob(JobShared& shared, RejectLog& rejects, std::vector<std::unique_ptr<db::RowStream>> streams)
     : shared_(shared), rejects_(rejects), streams_(std::move(streams)) {}
 
+std::size_t PeopleJob::stream_of(std::uint64_t id, std::uint32_t place_id) const {
+  if (shared_.direct == nullptr) return place_id % streams_.size();
+  const std::size_t per_node = streams_.size() / shared_.direct->nodes.size();
+  return shared_.direct->node_of(id) * per_node + place_id % per_node;
+}
+
 PeopleCounts PeopleJob::run(csv::Reader& reader) {
   PeopleCounts counts;
   csv::Record record;
@@ -51,7 +57,7 @@ PeopleCounts PeopleJob::run(csv::Reader& reader) {
             const std::string_view place_id(
                 place_text, static_cast<std::size_t>(
                                 std::to_chars(place_text, place_text + sizeof place_text, place->id).ptr - place_text));
-            streams_[place->id % streams_.size()]->write_row(
+            streams_[stream_of(shared_.id_base + record.line, place->id)]->write_row(
                 {id, person.given_name, person.family_name, person.date_of_birth, place_id});
             if (shared_.checksum) {
               counts.checksum +=

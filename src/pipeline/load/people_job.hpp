@@ -15,6 +15,7 @@
 #include "pipeline/load/ledger.hpp"
 #include "pipeline/load/place_set.hpp"
 #include "pipeline/load/reject_log.hpp"
+#include "pipeline/load/spider_nodes.hpp"
 #include "pipeline/load/validate.hpp"
 
 namespace pipeline::load {
@@ -34,6 +35,9 @@ struct JobShared {
   std::uint64_t max_rejects = 0;
   // Sum a CRC32 of every row sent (sharded runs verify it).
   bool checksum = false;
+  // A Spider head's data nodes, or null. With them, a job's streams are
+  // grouped by node, and each row goes to a stream of the node of its id.
+  const SpiderNodes* direct = nullptr;
 
   std::atomic<std::uint64_t> rows{0};
   std::atomic<std::uint64_t> bytes{0};
@@ -60,6 +64,10 @@ class PeopleJob {
   void abort() noexcept;
 
  private:
+  // The stream row `id` of place `place_id` goes to: by place (rows of one
+  // place on one connection), within its data node when direct.
+  std::size_t stream_of(std::uint64_t id, std::uint32_t place_id) const;
+
   JobShared& shared_;
   RejectLog& rejects_;
   std::vector<std::unique_ptr<db::RowStream>> streams_;

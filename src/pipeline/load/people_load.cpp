@@ -28,14 +28,24 @@ constexpr auto kTick = std::chrono::milliseconds(100);
 // How often the run checks its locks and leases while rows stream (setup.heartbeat).
 constexpr auto kLockCheckEvery = std::chrono::seconds(5);
 
+// One job's streams: setup.streams of them, or (direct) that many per data
+// node, node by node, as PeopleJob expects them.
 std::vector<std::unique_ptr<db::RowStream>> open_streams(const PeopleLoadSetup& setup) {
   std::vector<std::unique_ptr<db::RowStream>> streams;
   if (!setup.target) return streams;
-  for (unsigned i = 0; i < std::max(1u, setup.streams); ++i) {
-    if (setup.method == LoadMethod::kInsert) {
-      streams.push_back(std::make_unique<db::BatchInsert>(setup.connection, *setup.target));
-    } else {
-      streams.push_back(std::make_unique<db::BulkLoad>(setup.connection, *setup.target));
+  std::vector<const db::ConnectionOptions*> servers;
+  if (setup.direct != nullptr) {
+    for (const SpiderNode& node : setup.direct->nodes) servers.push_back(&node.connection);
+  } else {
+    servers.push_back(&setup.connection);
+  }
+  for (const db::ConnectionOptions* server : servers) {
+    for (unsigned i = 0; i < std::max(1u, setup.streams); ++i) {
+      if (setup.method == LoadMethod::kInsert) {
+        streams.push_back(std::make_unique<db::BatchInsert>(*server, *setup.target));
+      } else {
+        streams.push_back(std::make_unique<db::BulkLoad>(*server, *setup.target));
+      }
     }
   }
   return streams;
@@ -103,6 +113,7 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
   shared.max_rejects = setup.max_rejects;
   shared.rejects = rejects.count();  // places.csv's count towards the limit too
   shared.checksum = setup.checksum;
+  shared.direct = setup.direct;
 
   const std::size_t job_count = assignment.scan ? assignment.ranges.size() : 1;
   std::vector<std::unique_ptr<RejectLog>> parts;

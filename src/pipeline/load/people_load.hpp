@@ -21,6 +21,7 @@
 #include "pipeline/load/load_method.hpp"
 #include "pipeline/load/place_set.hpp"
 #include "pipeline/load/progress.hpp"
+#include "pipeline/load/spider_nodes.hpp"
 #include "pipeline/load/validate.hpp"
 
 namespace pipeline::util {
@@ -64,8 +65,11 @@ struct PeopleLoadSetup {
   // validates.
   std::optional<db::BulkTarget> target;
   db::ConnectionOptions connection;
-  // Connections per job.
+  // Connections per job (per job and data node, direct).
   unsigned streams = 1;
+  // A Spider head's data nodes, or null: each row goes to the standby table
+  // (target's table) of its node, over the node's own connections.
+  const SpiderNodes* direct = nullptr;
   // How they send the rows: kLoadData or kInsert (chosen by choose_load_path).
   LoadMethod method = LoadMethod::kLoadData;
   ProgressMode progress = ProgressMode::kAuto;

@@ -49,17 +49,21 @@ ExitCode ShardLoad::load() {
   const bool staging = append || !options_.dry_run;
   // Before any input is read: a forced load-data that the server refuses
   // fails now, not after validating the whole file.
+  layout_ = detect_layout(control_, LayoutRequest{options_.mode, options_.dry_run, options_.shard.count > 1,
+                                                  options_.spider_path, options_.spider_nodes, options_.connection});
+  const SpiderNodes* direct = layout_->direct();
   std::optional<LoadPath> path;
   if (staging) {
-    path = choose_load_path(options_.load_method, server_allows_local_infile(control_));
-    spdlog::info("{}", path->reason);
+    // Direct, the rows go to the data nodes: theirs is the local_infile that counts.
+    path = choose_load_path(options_.load_method,
+                            direct != nullptr ? probe_spider_nodes(*direct) : server_allows_local_infile(control_));
+    spdlog::info("{}{}", path->reason, direct != nullptr ? " (on the data nodes)" : "");
   }
   util::InputFile places_file(options_.places);
   util::InputFile people_file(options_.people);
   record_.places.bytes = places_file.size();
   record_.people.bytes = people_file.size();
   const Limits limits = read_limits(control_);
-  layout_ = detect_layout(control_, options_.mode, options_.dry_run);
   refuse(check_connections(std::max(1u, options_.jobs), std::max(1u, options_.streams), staging,
                            read_connection_limits(control_)));
 
@@ -105,13 +109,16 @@ ExitCode ShardLoad::load() {
   if (staging) {
     // References were checked row by row against places; the server need not
     // check them again (the append stage has no foreign key to check).
-    setup.target = db::BulkTarget{.table = tables_.people, .columns = kPeopleTableColumns, .setup = {}};
+    setup.target = db::BulkTarget{.table = direct != nullptr ? direct->standby_table : tables_.people,
+                                  .columns = kPeopleTableColumns,
+                                  .setup = {}};
     // Never published after a failure (and dropped): a stopped stream commits, quickly.
     setup.target->scratch = true;
     if (!append) setup.target->setup.push_back("SET SESSION foreign_key_checks = 0");
   }
   setup.connection = options_.connection;
   setup.streams = std::max(1u, options_.streams);
+  setup.direct = direct;
   if (path) setup.method = path->method;
   setup.progress = options_.progress;
   // Keeps the control connection busy, and stops the load once it or its
@@ -242,6 +249,7 @@ void ShardLoad::end_run(RunStatus outcome, bool record, bool drop_tables) {
     spdlog::warn("run {}: load_runs still says running; the next run marks it abandoned", record_.run_id);
   }
   if (drop_tables) {
+    if (layout_) layout_->discard(control_);
     try {
       tables_.drop(control_);
     } catch (const Error& e) {

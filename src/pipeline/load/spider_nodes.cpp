@@ -1,0 +1,229 @@
+#include "pipeline/load/spider_nodes.hpp"
+
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "pipeline/db/connect.hpp"
+#include "pipeline/db/db_error.hpp"
+#include "pipeline/db/option_files.hpp"
+#include "pipeline/db/session.hpp"
+#include "pipeline/db/sql.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/load/people_table.hpp"
+#include "pipeline/load/spider_params.hpp"
+
+namespace pipeline::load {
+namespace {
+
+// The Spider tables the direct path fills and swaps.
+constexpr const char* kLive = "people";
+constexpr const char* kStandby = "people__standby";
+
+// The parameters the direct path understands; any other (a host, a user, a
+// link to several servers for HA) means the rows may belong somewhere the
+// loader cannot tell.
+const std::set<std::string> kUnderstood = {"wrapper", "server", "table", "database"};
+
+// What the head says about one Spider table: per partition, in order, the
+// parameters that apply (the table's COMMENT overlaid by the partition's).
+struct TableLayout {
+  std::vector<std::string> partitions;
+  std::vector<SpiderParams> params;
+};
+
+// A layout the direct path cannot prove: thrown while reading the head's
+// tables, caught once, in discover_spider_nodes, and returned as why_not.
+struct NotUnderstood {
+  std::string why;
+};
+
+[[noreturn]] void not_understood(std::string why) { throw NotUnderstood{std::move(why)}; }
+
+SpiderParams parsed(const std::string& text, const std::string& where) {
+  auto params = parse_spider_params(text);
+  if (!params) not_understood(fmt::format("the COMMENT of {} is not a Spider parameter list: {}", where, text));
+  for (const auto& [name, value] : *params) {
+    if (!kUnderstood.count(name)) {
+      not_understood(fmt::format("{} sets the Spider parameter {} \"{}\", which the direct path does not handle", where,
+                                 name, value));
+    }
+  }
+  return *params;
+}
+
+TableLayout read_table(db::Session& head, const std::string& table) {
+  const std::string comment =
+      head.query_value(
+              "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+              "table_name = ?",
+              {table})
+          .value_or("");
+  const auto create = head.query("SHOW CREATE TABLE " + db::quote_identifier(table));
+  if (create.rows.at(0).at(1).value_or("").find(" CONNECTION=") != std::string::npos) {
+    not_understood(fmt::format("{} has a CONNECTION string; the direct path reads only COMMENT strings", table));
+  }
+  const SpiderParams table_params = parsed(comment, table);
+  const auto rows = head.query(
+      "SELECT partition_name, partition_method, partition_expression, subpartition_method, partition_comment "
+      "FROM information_schema.partitions WHERE table_schema = DATABASE() AND table_name = ? "
+      "ORDER BY partition_ordinal_position",
+      {table});
+  TableLayout layout;
+  for (const auto& row : rows.rows) {
+    const std::string name = row.at(0).value_or("");
+    const std::string method = row.at(1).value_or("");
+    const std::string expression = row.at(2).value_or("");
+    if (name.empty()) not_understood(fmt::format("{} is not partitioned", table));
+    if (method != "HASH" || expression != "`id`" || row.at(3)) {
+      not_understood(fmt::format("{} is partitioned by {} ({}){}; the direct path knows PARTITION BY HASH (id) only",
+                                 table, method, expression, row.at(3) ? " with subpartitions" : ""));
+    }
+    SpiderParams params = table_params;
+    for (auto& [key, value] : parsed(row.at(4).value_or(""), fmt::format("partition {} of {}", name, table))) {
+      params[key] = value;
+    }
+    if (params.count("wrapper") && params.at("wrapper") != "mysql") {
+      not_understood(fmt::format("partition {} of {} uses the wrapper \"{}\"", name, table, params.at("wrapper")));
+    }
+    if (!params.count("server")) not_understood(fmt::format("partition {} of {} names no server", name, table));
+    layout.partitions.push_back(name);
+    layout.params.push_back(std::move(params));
+  }
+  if (layout.partitions.empty()) not_understood(fmt::format("{} has no partitions", table));
+  return layout;
+}
+
+// One remote table name for every partition of `table`.
+std::string remote_table(const TableLayout& layout, const std::string& table) {
+  std::set<std::string> names;
+  for (std::size_t k = 0; k < layout.params.size(); ++k) {
+    const auto it = layout.params[k].find("table");
+    if (it == layout.params[k].end()) {
+      not_understood(fmt::format("partition {} of {} names no remote table", layout.partitions[k], table));
+    }
+    names.insert(it->second);
+  }
+  if (names.size() != 1) not_understood(fmt::format("the partitions of {} name different remote tables", table));
+  return *names.begin();
+}
+
+// The node's address and credentials, from mysql.servers.
+db::ConnectionOptions from_servers_table(db::Session& head, db::ConnectionOptions node, const std::string& server) {
+  db::ResultTable rows;
+  try {
+    rows = head.query("SELECT Host, Port, Socket, Username, Password, Db FROM mysql.servers WHERE Server_name = ?",
+                      {server});
+  } catch (const db::DbError& e) {
+    if (e.error_number() != 1142 && e.error_number() != 1044 && e.error_number() != 1045) throw;
+    not_understood(fmt::format(
+        "the user may not read mysql.servers, where the head keeps the data nodes' addresses; pass --spider-nodes "
+        "FILE (an option file with a group per server: [{}] host=... port=... user=... password=...), or GRANT "
+        "SELECT ON mysql.servers TO the loader's user",
+        server));
+  }
+  if (rows.rows.empty()) not_understood(fmt::format("mysql.servers has no server {}", server));
+  const auto& row = rows.rows.front();
+  const std::string host = row.at(0).value_or("");
+  node.host = host.empty() ? "localhost" : host;
+  const unsigned port = static_cast<unsigned>(std::stoul(row.at(1).value_or("0")));
+  node.port = port == 0 ? 3306 : port;
+  if (!row.at(2).value_or("").empty()) node.socket = *row.at(2);
+  node.user = row.at(3).value_or("");
+  node.password = row.at(4).value_or("");
+  if (!row.at(5).value_or("").empty()) node.database = *row.at(5);
+  return node;
+}
+
+// The node's address and credentials, from the --spider-nodes file's
+// [client] group and its group named `server`; what they do not set is the head's.
+db::ConnectionOptions from_nodes_file(const std::filesystem::path& file, db::ConnectionOptions node,
+                                      const std::string& server) {
+  const db::OptionFileValues values = db::read_option_files({true, file, {}, server});
+  if (!values.host && !values.socket && !values.port) {
+    throw Error(ExitCode::kUsage, fmt::format("--spider-nodes {}: no host, port or socket for server {}; add a [{}] "
+                                              "group with the node's host and port",
+                                              file.string(), server, server));
+  }
+  if (values.host) node.host = *values.host;
+  if (values.port) node.port = *values.port;
+  if (values.socket) node.socket = *values.socket;
+  if (values.user) node.user = *values.user;
+  if (values.password) node.password = *values.password;
+  if (values.database) node.database = *values.database;
+  if (values.ssl_ca) node.ssl_ca = *values.ssl_ca;
+  if (values.ssl_cert) node.ssl_cert = *values.ssl_cert;
+  if (values.ssl_key) node.ssl_key = *values.ssl_key;
+  return node;
+}
+
+SpiderNodes discover(db::Session& head, const db::ConnectionOptions& head_connection,
+                     const std::filesystem::path& nodes_file) {
+  const TableLayout live = read_table(head, kLive);
+  const TableLayout standby = read_table(head, kStandby);
+  if (live.partitions.size() != standby.partitions.size()) {
+    not_understood(fmt::format("{} has {} partitions and {} has {}", kLive, live.partitions.size(), kStandby,
+                               standby.partitions.size()));
+  }
+  SpiderNodes nodes;
+  nodes.live_table = remote_table(live, kLive);
+  nodes.standby_table = remote_table(standby, kStandby);
+  if (nodes.live_table == nodes.standby_table) {
+    not_understood(fmt::format("{} and {} name the same remote table {}", kLive, kStandby, nodes.live_table));
+  }
+  std::set<std::string> servers;
+  for (std::size_t k = 0; k < live.partitions.size(); ++k) {
+    const SpiderParams& a = live.params[k];
+    const SpiderParams& b = standby.params[k];
+    const std::string& server = a.at("server");
+    if (b.at("server") != server || a.count("database") != b.count("database") ||
+        (a.count("database") && a.at("database") != b.at("database"))) {
+      not_understood(fmt::format("partition {} of {} and of {} are on different servers or databases",
+                                 live.partitions[k], kLive, kStandby));
+    }
+    if (!servers.insert(server).second) {
+      not_understood(fmt::format("server {} holds more than one partition of {}", server, kLive));
+    }
+    db::ConnectionOptions node = head_connection;
+    node = nodes_file.empty() ? from_servers_table(head, node, server) : from_nodes_file(nodes_file, node, server);
+    // Spider's own rule: a partition's database, else the server's, else the head table's.
+    if (a.count("database")) node.database = a.at("database");
+    nodes.nodes.push_back({server, live.partitions[k], std::move(node)});
+  }
+  return nodes;
+}
+
+}  // namespace
+
+SpiderDiscovery discover_spider_nodes(db::Session& head, const db::ConnectionOptions& head_connection,
+                                      const std::filesystem::path& nodes_file) {
+  if (!nodes_file.empty() && !std::ifstream(nodes_file)) {
+    throw Error(
+        ExitCode::kNoInput,
+        fmt::format("cannot read the --spider-nodes file {}: check its path and permissions", nodes_file.string()));
+  }
+  try {
+    return {discover(head, head_connection, nodes_file), ""};
+  } catch (const NotUnderstood& e) {
+    return {std::nullopt, e.why};
+  }
+}
+
+bool probe_spider_nodes(const SpiderNodes& nodes) {
+  bool local_infile = true;
+  for (const SpiderNode& node : nodes.nodes) {
+    try {
+      db::Session session = db::connect_with_retry(node.connection);
+      session.query(
+          fmt::format("SELECT {} FROM {} LIMIT 0", kPeopleColumnList, db::quote_identifier(nodes.standby_table)));
+      local_infile = local_infile && session.query_value("SELECT @@GLOBAL.local_infile").value_or("0") == "1";
+    } catch (const Error& e) {
+      throw Error(e.code(), fmt::format("data node {} (server {} of the Spider head, partition {}): {}",
+                                        node.connection.describe(), node.server, node.partition, e.what()));
+    }
+  }
+  return local_infile;
+}
+
+}  // namespace pipeline::load

@@ -1,0 +1,66 @@
+// The direct path into a Spider cluster: where the head's people rows live,
+// read from the head, and the one rule that sends a row to its node. The
+// loader streams validated rows straight into the data nodes only when
+// discover_spider_nodes understands every part of the layout; otherwise it
+// says why, and the rows go through the head (docs/scaling.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/db/connection_options.hpp"
+
+namespace pipeline::db {
+class Session;
+}
+
+namespace pipeline::load {
+
+struct SpiderNode {
+  // The head's name for the node (CREATE SERVER, mysql.servers), e.g. "d1".
+  std::string server;
+  // The head's partition whose rows the node holds, e.g. "p1".
+  std::string partition;
+  // How to reach the node; its database holds the remote tables.
+  db::ConnectionOptions connection;
+};
+
+struct SpiderNodes {
+  // In partition order: the rows of partition K (0-based) are on nodes[K].
+  std::vector<SpiderNode> nodes;
+  // The remote table behind people, and behind people__standby, on every node.
+  std::string live_table;
+  std::string standby_table;
+
+  // Which node holds row `id`: MariaDB's PARTITION BY HASH (id), which for
+  // a non-negative id is id MOD partitions. The loader's ids are line
+  // numbers plus the stored maximum, far below 2^63.
+  std::size_t node_of(std::uint64_t id) const { return static_cast<std::size_t>(id % nodes.size()); }
+};
+
+struct SpiderDiscovery {
+  std::optional<SpiderNodes> nodes;
+  // Without nodes: what the loader does not understand, or cannot read, and
+  // what would let it take the direct path.
+  std::string why_not;
+};
+
+// Reads the layout of the head's people and people__standby: HASH (id)
+// partitions, each on its own server, by COMMENT strings the loader
+// understands. Each node's address and credentials come from `nodes_file`
+// (--spider-nodes: an option file with a [client] group and one group per
+// server, named as on the head), or, without one, from mysql.servers. TLS
+// and timeouts are the head's. Throws Error(kNoInput) for a nodes file that
+// cannot be read; a layout it cannot prove is returned as why_not.
+SpiderDiscovery discover_spider_nodes(db::Session& head, const db::ConnectionOptions& head_connection,
+                                      const std::filesystem::path& nodes_file);
+
+// Connects to every node and checks that its standby table has people's
+// columns. Returns whether every node allows LOAD DATA LOCAL. Throws Error
+// naming the node that cannot be reached or lacks the table.
+bool probe_spider_nodes(const SpiderNodes& nodes);
+
+}  // namespace pipeline::load

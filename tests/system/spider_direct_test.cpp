@@ -1,0 +1,224 @@
+// The loader's direct path into a Spider cluster (--spider-path): the rows
+// streamed straight into the data nodes must land exactly where a load
+// through the head puts them, the reports must equal a single server's, and
+// a layout, a node file or a failure the loader cannot prove right must
+// leave the cluster with what it had.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "support/cluster_checks.hpp"
+#include "support/generate.hpp"
+#include "support/held_input.hpp"
+#include "support/spider_cluster.hpp"
+#include "support/tools.hpp"
+
+namespace pipeline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Every row on every node, as "node<TAB>row" lines in order: the standby
+// tables are empty between loads, so this is the live data and where it is.
+std::string rows_by_node(const SpiderCluster& cluster) {
+  std::string all;
+  for (unsigned k = 1; k <= cluster.data_nodes(); ++k) {
+    db::Session node = cluster.node(k);
+    const auto rows = node.query(
+        "SELECT CONCAT_WS(',', id, given_name, family_name, date_of_birth, place_of_birth_id) AS r FROM people_a "
+        "UNION ALL SELECT CONCAT_WS(',', id, given_name, family_name, date_of_birth, place_of_birth_id) FROM "
+        "people_b ORDER BY r");
+    for (const auto& row : rows.rows) all += fmt::format("d{}\t{}\n", k, row.at(0).value_or("NULL"));
+  }
+  return all;
+}
+
+// Equal row sets, or where they first differ: a failure message of a line,
+// not of 30,000 rows.
+::testing::AssertionResult same_rows(const std::string& actual, const std::string& expected) {
+  if (actual == expected) return ::testing::AssertionSuccess();
+  std::size_t at = 0;
+  while (at < actual.size() && at < expected.size() && actual[at] == expected[at]) ++at;
+  const std::size_t line = actual.rfind('\n', at) == std::string::npos ? 0 : actual.rfind('\n', at) + 1;
+  return ::testing::AssertionFailure() << std::count(actual.begin(), actual.end(), '\n') << " rows against "
+                                       << std::count(expected.begin(), expected.end(), '\n')
+                                       << " expected; first difference at: "
+                                       << actual.substr(line, actual.find('\n', at) - line) << " | "
+                                       << expected.substr(line, expected.find('\n', at) - line);
+}
+
+bool took_direct_path(const ProcessResult& r) {
+  return r.err.find("streaming the rows straight into them") != std::string::npos;
+}
+
+std::string standby_rows(SpiderCluster& cluster) {
+  return cluster.head().query_value("SELECT COUNT(*) FROM people__standby").value_or("?");
+}
+
+class SpiderDirectTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(SpiderDirectTest, EveryRowLandsWhereTheHeadPutsItAndReportsEqualASingleServers) {
+  TempDir tmp;
+  TestDatabase single("spiderdirect");
+  SpiderCluster cluster(GetParam());
+  const auto people = tmp / "people.csv";
+  write_people(people, 30000, 11);
+  ASSERT_EQ(run(dataloader_argv(tmp, people.string(), {}), single.env()).exit_code, 0);
+
+  const auto through_head = run(dataloader_argv(tmp, people.string(), {"--spider-path", "head"}), cluster.env());
+  ASSERT_EQ(through_head.exit_code, 0) << describe(through_head);
+  EXPECT_FALSE(took_direct_path(through_head)) << through_head.err;
+  const std::string expected = rows_by_node(cluster);
+  ASSERT_EQ(std::count(expected.begin(), expected.end(), '\n'), 30000);
+
+  for (const char* jobs : {"1", "2", "1"}) {
+    SCOPED_TRACE(std::string("--jobs ") + jobs);
+    const auto direct = run(dataloader_argv(tmp, people.string(), {"--jobs", jobs}), cluster.env());
+    ASSERT_EQ(direct.exit_code, 0) << describe(direct);
+    EXPECT_TRUE(took_direct_path(direct)) << direct.err;
+    EXPECT_TRUE(same_rows(rows_by_node(cluster), expected))
+        << "a row is on another node than a load through the head puts it";
+    EXPECT_EQ(standby_rows(cluster), "0");
+    EXPECT_EQ(leftover_tables(cluster.head()), "0");
+  }
+  const auto on_single = all_reports(tmp, single.env(), "single");
+  const auto on_cluster = all_reports(tmp, cluster.env(), "cluster");
+  ASSERT_EQ(on_single.size(), 10u);
+  EXPECT_EQ(on_cluster, on_single);
+
+  // Append (through the head) of what is loaded adds nothing.
+  const auto append = run(dataloader_argv(tmp, people.string(), {"--mode", "append"}), cluster.env());
+  ASSERT_EQ(append.exit_code, 0) << describe(append);
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(DataNodes, SpiderDirectTest, ::testing::Values(2u, 3u, 4u),
+                         [](const auto& info) { return std::to_string(info.param) + "nodes"; });
+
+TEST(SpiderDirectPathTest, WithoutMysqlServersItNeedsTheNodesFile) {
+  TempDir tmp;
+  SpiderCluster cluster;
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  const std::string before = rows_by_node(cluster);
+  cluster.head_admin_sql("REVOKE SELECT ON mysql.servers FROM 'codetest'@'localhost', 'codetest'@'127.0.0.1'");
+
+  const auto refused = run(dataloader_argv(tmp, shipped("people.csv"), {"--spider-path", "direct"}), cluster.env());
+  EXPECT_EQ(refused.exit_code, 64) << describe(refused);
+  EXPECT_NE(refused.err.find("mysql.servers"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--spider-nodes"), std::string::npos) << refused.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before));
+
+  const auto fallback = run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env());
+  ASSERT_EQ(fallback.exit_code, 0) << describe(fallback);
+  EXPECT_NE(fallback.err.find("loading through the Spider head"), std::string::npos) << fallback.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before));
+
+  const auto with_file =
+      run(dataloader_argv(tmp, shipped("people.csv"),
+                          {"--spider-path", "direct", "--spider-nodes", cluster.nodes_file().string()}),
+          cluster.env());
+  ASSERT_EQ(with_file.exit_code, 0) << describe(with_file);
+  EXPECT_TRUE(took_direct_path(with_file)) << with_file.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before));
+
+  const auto missing =
+      run(dataloader_argv(tmp, shipped("people.csv"), {"--spider-nodes", (tmp / "nope.cnf").string()}), cluster.env());
+  EXPECT_EQ(missing.exit_code, 66) << describe(missing);
+  EXPECT_NE(missing.err.find("--spider-nodes"), std::string::npos) << missing.err;
+}
+
+TEST(SpiderDirectPathTest, NodesGivenUnderEachOthersNamesAreCaughtBeforePublishing) {
+  TempDir tmp;
+  SpiderCluster cluster;
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  const std::string before = rows_by_node(cluster);
+  // d1's address under d2's name and the other way round.
+  std::string nodes = read_file(cluster.nodes_file());
+  for (auto [from, to] : {std::pair{"[d1]", "[dX]"}, {"[d2]", "[d1]"}, {"[dX]", "[d2]"}}) {
+    nodes.replace(nodes.find(from), 4, to);
+  }
+  const auto swapped = tmp / "swapped.cnf";
+  write_file(swapped, nodes);
+  const auto r = run(dataloader_argv(tmp, tmp / "other.csv", {"--spider-nodes", swapped.string()}), cluster.env());
+  ASSERT_EQ(r.exit_code, 66) << "the file is missing on purpose first: " << describe(r);
+  write_people(tmp / "other.csv", 5000, 5);
+  const auto caught = run(dataloader_argv(tmp, tmp / "other.csv", {"--spider-nodes", swapped.string()}), cluster.env());
+  EXPECT_EQ(caught.exit_code, 70) << describe(caught);
+  EXPECT_NE(caught.err.find("of another partition"), std::string::npos) << caught.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before)) << "the cluster changed";
+  EXPECT_EQ(standby_rows(cluster), "0") << "the failed run left rows in the standby tables";
+}
+
+TEST(SpiderDirectPathTest, ALayoutItDoesNotUnderstandIsRefusedOrLoadedThroughTheHead) {
+  TempDir tmp;
+  SpiderCluster cluster;
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  const std::string before = rows_by_node(cluster);
+  // KEY partitioning hashes the id another way: the loader cannot route it.
+  cluster.head().execute(
+      "ALTER TABLE people__standby PARTITION BY KEY (id) (PARTITION p1 COMMENT='srv \"d1\"', PARTITION p2 "
+      "COMMENT='srv \"d2\"')");
+  const auto refused = run(dataloader_argv(tmp, shipped("people.csv"), {"--spider-path", "direct"}), cluster.env());
+  EXPECT_EQ(refused.exit_code, 64) << describe(refused);
+  EXPECT_NE(refused.err.find("partitioned by KEY"), std::string::npos) << refused.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before));
+
+  const auto through_head = run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env());
+  ASSERT_EQ(through_head.exit_code, 0) << describe(through_head);
+  EXPECT_FALSE(took_direct_path(through_head)) << through_head.err;
+  EXPECT_EQ(live_content(cluster.head()).empty(), false);
+  EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "10000");
+}
+
+// Killed mid-stream, with rows already on the nodes' standby tables: the
+// old data stays live on every node, and the next run completes.
+TEST(SpiderDirectPathTest, ALoaderOrANodeKilledMidwayLeavesTheOldDataAndARerunCompletes) {
+  TempDir tmp;
+  SpiderCluster cluster;
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  const std::string before = rows_by_node(cluster);
+  write_people(tmp / "big.csv", 40000, 9);
+  const CsvParts parts = split_header(read_file(tmp / "big.csv"));
+  // Rows the streams sent but did not commit, on node k's standby table.
+  auto streaming = [&](unsigned k) {
+    db::Session node = cluster.node(k);
+    node.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+    return eventually([&] {
+      return node.query_value("SELECT (SELECT COUNT(*) FROM people_a) + (SELECT COUNT(*) FROM people_b)") != "10000";
+    });
+  };
+  {
+    FifoInput fifo(tmp / "held.csv");
+    Process loader(dataloader_argv(tmp, fifo.path(), {}), cluster.env());
+    ASSERT_TRUE(fifo.write(parts.header + parts.rows.substr(0, parts.rows.size() / 2)));
+    ASSERT_TRUE(streaming(1) && streaming(2)) << "the rows never reached both nodes";
+    ::kill(loader.pid(), SIGKILL);
+    EXPECT_EQ(loader.wait(60s).exit_code, 128 + SIGKILL);
+  }
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before)) << "killed loader";
+  {
+    FifoInput fifo(tmp / "held.csv");
+    Process loader(dataloader_argv(tmp, fifo.path(), {}), cluster.env());
+    ASSERT_TRUE(fifo.write(parts.header + parts.rows.substr(0, parts.rows.size() / 2)));
+    ASSERT_TRUE(streaming(2)) << "the rows never reached node 2";
+    cluster.stop_node(2);
+    fifo.write(parts.rows.substr(parts.rows.size() / 2));
+    fifo.close();
+    const auto failed = loader.wait(120s);
+    EXPECT_EQ(failed.exit_code, 75) << "a lost node is a temporary failure\n" << describe(failed);
+    cluster.start_node(2);
+  }
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before)) << "killed node";
+  const auto rerun = run(dataloader_argv(tmp, tmp / "big.csv", {}), cluster.env());
+  ASSERT_EQ(rerun.exit_code, 0) << describe(rerun);
+  EXPECT_TRUE(took_direct_path(rerun)) << rerun.err;
+  EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "40000");
+  EXPECT_EQ(standby_rows(cluster), "0");
+  EXPECT_EQ(leftover_tables(cluster.head()), "0");
+}
+
+}  // namespace
+}  // namespace pipeline::testing
