@@ -7,9 +7,11 @@
 
 #include <csignal>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
+#include "pipeline/db/named_lock.hpp"
 #include "support/cluster_checks.hpp"
 #include "support/generate.hpp"
 #include "support/held_input.hpp"
@@ -54,6 +56,15 @@ bool took_direct_path(const ProcessResult& r) {
   return r.err.find("streaming the rows straight into them") != std::string::npos;
 }
 
+// The remote table behind the head's people: it alternates with every replace.
+std::string live_remote_table(SpiderCluster& cluster) {
+  return cluster.head()
+      .query_value(
+          "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+          "table_name = 'people'")
+      .value_or("?");
+}
+
 std::string standby_rows(SpiderCluster& cluster) {
   return cluster.head().query_value("SELECT COUNT(*) FROM people__standby").value_or("?");
 }
@@ -76,9 +87,11 @@ TEST_P(SpiderDirectTest, EveryRowLandsWhereTheHeadPutsItAndReportsEqualASingleSe
 
   for (const char* jobs : {"1", "2", "1"}) {
     SCOPED_TRACE(std::string("--jobs ") + jobs);
+    const auto live_before = live_remote_table(cluster);
     const auto direct = run(dataloader_argv(tmp, people.string(), {"--jobs", jobs}), cluster.env());
     ASSERT_EQ(direct.exit_code, 0) << describe(direct);
     EXPECT_TRUE(took_direct_path(direct)) << direct.err;
+    EXPECT_NE(live_remote_table(cluster), live_before) << "the run did not swap the standby in";
     EXPECT_TRUE(same_rows(rows_by_node(cluster), expected))
         << "a row is on another node than a load through the head puts it";
     EXPECT_EQ(standby_rows(cluster), "0");
@@ -130,26 +143,54 @@ TEST(SpiderDirectPathTest, WithoutMysqlServersItNeedsTheNodesFile) {
   EXPECT_NE(missing.err.find("--spider-nodes"), std::string::npos) << missing.err;
 }
 
-TEST(SpiderDirectPathTest, NodesGivenUnderEachOthersNamesAreCaughtBeforePublishing) {
+// A node file that names the wrong node is caught by the probe rows before
+// any row is sent: two nodes swapped, or two names for one node.
+TEST(SpiderDirectPathTest, ANodeReachedUnderAnotherNameIsCaughtBeforeAnyRowIsSent) {
   TempDir tmp;
   SpiderCluster cluster;
   ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
   const std::string before = rows_by_node(cluster);
-  // d1's address under d2's name and the other way round.
-  std::string nodes = read_file(cluster.nodes_file());
-  for (auto [from, to] : {std::pair{"[d1]", "[dX]"}, {"[d2]", "[d1]"}, {"[dX]", "[d2]"}}) {
-    nodes.replace(nodes.find(from), 4, to);
-  }
-  const auto swapped = tmp / "swapped.cnf";
-  write_file(swapped, nodes);
-  const auto r = run(dataloader_argv(tmp, tmp / "other.csv", {"--spider-nodes", swapped.string()}), cluster.env());
-  ASSERT_EQ(r.exit_code, 66) << "the file is missing on purpose first: " << describe(r);
   write_people(tmp / "other.csv", 5000, 5);
-  const auto caught = run(dataloader_argv(tmp, tmp / "other.csv", {"--spider-nodes", swapped.string()}), cluster.env());
-  EXPECT_EQ(caught.exit_code, 70) << describe(caught);
-  EXPECT_NE(caught.err.find("of another partition"), std::string::npos) << caught.err;
-  EXPECT_TRUE(same_rows(rows_by_node(cluster), before)) << "the cluster changed";
-  EXPECT_EQ(standby_rows(cluster), "0") << "the failed run left rows in the standby tables";
+  const std::string nodes = read_file(cluster.nodes_file());
+  std::string swapped = nodes;  // d1's address under d2's name and the other way round
+  for (auto [from, to] : {std::pair{"[d1]", "[dX]"}, {"[d2]", "[d1]"}, {"[dX]", "[d2]"}}) {
+    swapped.replace(swapped.find(from), 4, to);
+  }
+  std::string aliased = nodes;  // d1's address under both names
+  aliased.replace(aliased.find("[d2]"), std::string::npos, aliased.substr(0, aliased.find("[d2]")));
+  aliased.replace(aliased.find("[d1]", 1), 4, "[d2]");
+  for (const auto& [name, text, message] :
+       {std::tuple{"swapped", swapped, "is not the node the head calls"},
+        {"aliased", aliased, "servers d1 and d2 of the Spider head are both reached at"}}) {
+    SCOPED_TRACE(name);
+    const auto file = tmp / (std::string(name) + ".cnf");
+    write_file(file, text);
+    const auto caught = run(dataloader_argv(tmp, tmp / "other.csv", {"--spider-nodes", file.string()}), cluster.env());
+    EXPECT_EQ(caught.exit_code, 64) << describe(caught);
+    EXPECT_NE(caught.err.find(message), std::string::npos) << caught.err;
+    EXPECT_TRUE(same_rows(rows_by_node(cluster), before)) << "the cluster changed";
+    EXPECT_EQ(standby_rows(cluster), "0") << "the probe rows were left behind";
+  }
+}
+
+// A loader that still writes to a node (one that lost its lock on the head)
+// holds the node's lock until it exits; the next run does not touch the node.
+TEST(SpiderDirectPathTest, ANodeAnotherLoaderStillWritesToIsLeftAlone) {
+  TempDir tmp;
+  SpiderCluster cluster;
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
+  const std::string before = rows_by_node(cluster);
+  db::Session holder = cluster.node(2);
+  ASSERT_EQ(holder.query_value("SELECT GET_LOCK(?, 0)", {db::lock_names::direct("codetest")}), "1");
+  write_people(tmp / "other.csv", 5000, 5);
+  const auto busy = run(dataloader_argv(tmp, tmp / "other.csv", {}), cluster.env());
+  EXPECT_EQ(busy.exit_code, 75) << describe(busy);
+  EXPECT_NE(busy.err.find("still writing to data node d2"), std::string::npos) << busy.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before));
+  holder.query_value("SELECT RELEASE_LOCK(?)", {db::lock_names::direct("codetest")});
+  const auto free = run(dataloader_argv(tmp, tmp / "other.csv", {}), cluster.env());
+  EXPECT_EQ(free.exit_code, 0) << describe(free);
+  EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "5000");
 }
 
 TEST(SpiderDirectPathTest, ALayoutItDoesNotUnderstandIsRefusedOrLoadedThroughTheHead) {
@@ -180,15 +221,17 @@ TEST(SpiderDirectPathTest, ALoaderOrANodeKilledMidwayLeavesTheOldDataAndARerunCo
   SpiderCluster cluster;
   ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env()).exit_code, 0);
   const std::string before = rows_by_node(cluster);
-  write_people(tmp / "big.csv", 40000, 9);
+  write_people(tmp / "big.csv", 200000, 9);
   const CsvParts parts = split_header(read_file(tmp / "big.csv"));
   // Rows the streams sent but did not commit, on node k's standby table.
+  // (100,000 rows over 4 streams: each sends several 256 KiB chunks before
+  // the FIFO runs dry.)
   auto streaming = [&](unsigned k) {
     db::Session node = cluster.node(k);
     node.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
-    return eventually([&] {
-      return node.query_value("SELECT (SELECT COUNT(*) FROM people_a) + (SELECT COUNT(*) FROM people_b)") != "10000";
-    });
+    const std::string count = "SELECT (SELECT COUNT(*) FROM people_a) + (SELECT COUNT(*) FROM people_b)";
+    const std::uint64_t live = std::stoull(node.query_value(count).value_or("0"));
+    return eventually([&] { return std::stoull(node.query_value(count).value_or("0")) > live; });
   };
   {
     FifoInput fifo(tmp / "held.csv");
@@ -215,7 +258,7 @@ TEST(SpiderDirectPathTest, ALoaderOrANodeKilledMidwayLeavesTheOldDataAndARerunCo
   const auto rerun = run(dataloader_argv(tmp, tmp / "big.csv", {}), cluster.env());
   ASSERT_EQ(rerun.exit_code, 0) << describe(rerun);
   EXPECT_TRUE(took_direct_path(rerun)) << rerun.err;
-  EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "40000");
+  EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "200000");
   EXPECT_EQ(standby_rows(cluster), "0");
   EXPECT_EQ(leftover_tables(cluster.head()), "0");
 }

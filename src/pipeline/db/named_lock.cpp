@@ -55,6 +55,8 @@ std::string setup(const std::string& database, const std::string& run_id) {
   return fmt::format("dl.{}.setup.{}", database_tag(database), run_id);
 }
 
+std::string direct(const std::string& database) { return fmt::format("dl.{}.direct", database_tag(database)); }
+
 }  // namespace lock_names
 
 NamedLock::NamedLock(Session& session, std::string name, std::chrono::seconds wait, const std::string& busy)

@@ -9,7 +9,8 @@
 // - a shard's liveness lock, held by the shard's process while it runs, which
 //   tells the other shards that it is alive;
 // - a run's setup lock, held while a shard checks its files against its
-//   siblings' and creates the run's tables.
+//   siblings' and creates the run's tables;
+// and on Spider data nodes the direct path's lock (spider_nodes.hpp).
 // Lock names are server-wide, so each names its database (run ids are only
 // unique within one), and they are at most 64 characters, MySQL 8's limit:
 // shard and setup locks are dl.<8 hex digits of the database name's
@@ -39,6 +40,9 @@ std::string shard(const std::string& database, const std::string& run_id, unsign
 std::string shard_sql(std::string_view table);
 // The setup lock of run `run_id` in `database`.
 std::string setup(const std::string& database, const std::string& run_id);
+// On a Spider data node: the lock a loader on the direct path holds for its
+// whole run, so that no other writes the node's `database` meanwhile.
+std::string direct(const std::string& database);
 
 }  // namespace lock_names
 

@@ -13,6 +13,7 @@
 #include "pipeline/error.hpp"
 #include "pipeline/load/live_tables.hpp"
 #include "pipeline/load/people_table.hpp"
+#include "pipeline/load/spider_params.hpp"
 #include "pipeline/util/phase_log.hpp"
 
 namespace pipeline::load {
@@ -128,7 +129,9 @@ void check_direct_load(db::Session& head, const SpiderNodes& nodes, std::uint64_
 // remote tables, and the local stage stays empty.
 class SpiderHead final : public Layout {
  public:
-  explicit SpiderHead(std::optional<SpiderNodes> direct) : direct_(std::move(direct)) {}
+  explicit SpiderHead(std::optional<SpiderNodes> direct) : direct_(std::move(direct)) {
+    if (direct_) held_ = std::make_unique<HeldNodes>(*direct_);
+  }
 
   std::string_view description() const override {
     return direct_ ? "a Spider head, loaded directly into its data nodes" : "a Spider head";
@@ -141,8 +144,12 @@ class SpiderHead final : public Layout {
       write_places(session, tables.places, places, false);
     }
     create_local_people_stage(session, tables.people);
-    // What a run that died may have left.
-    if (direct_) session.execute("TRUNCATE TABLE " + quote_identifier(kSpiderStandby));
+    if (direct_) {
+      // What a run that died may have left; then, before any row is sent,
+      // proof that each node is where the head reads its partition.
+      session.execute("TRUNCATE TABLE " + quote_identifier(kSpiderStandby));
+      prove_routing(session, std::string(kSpiderStandby), *direct_);
+    }
   }
 
   void prepare_publish(db::Session& session) const override {
@@ -188,9 +195,30 @@ class SpiderHead final : public Layout {
   std::string_view replaced_tables() const override { return "places"; }
 
   // Node by node, not through the head: one node that is down (the cause of
-  // many a failure) must not keep the others' standby tables full.
-  void discard(db::Session&) const override {
+  // many a failure) must not keep the others' standby tables full. Only
+  // while the head's standby still names them: after a RENAME whose answer
+  // was lost, they are live.
+  void discard(db::Session& session) const override {
     if (!direct_) return;
+    try {
+      const auto params = parse_spider_params(
+          session
+              .query_value("SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() "
+                           "AND table_name = ?",
+                           {std::string(kSpiderStandby)})
+              .value_or(""));
+      if (!params || !params->count("table") || params->at("table") != direct_->standby_table) {
+        spdlog::warn("{} no longer names {} on the data nodes: leaving them as they are", kSpiderStandby,
+                     direct_->standby_table);
+        return;
+      }
+    } catch (const Error& e) {
+      spdlog::warn(
+          "cannot ask the head which tables its standby names ({}): leaving the data nodes as they are; "
+          "the next replace empties their standby tables",
+          e.what());
+      return;
+    }
     for (const SpiderNode& node : direct_->nodes) {
       try {
         db::Session direct(node.connection);
@@ -214,6 +242,8 @@ class SpiderHead final : public Layout {
   }
 
   std::optional<SpiderNodes> direct_;
+  // Held for the whole run, direct.
+  std::unique_ptr<HeldNodes> held_;
 };
 
 // The direct path, if the run can take it: or nullopt, said why (refused

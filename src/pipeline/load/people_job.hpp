@@ -54,7 +54,7 @@ class PeopleJob {
   PeopleJob(JobShared& shared, RejectLog& rejects, std::vector<std::unique_ptr<db::RowStream>> streams);
 
   // Reads every record of `reader` (no header). Good rows go to the stream of
-  // their place; once the run is over the reject limit the streams are
+  // their place (within their data node's streams, direct); once the run is over the reject limit the streams are
   // aborted and the job only validates, so that every bad row is reported.
   // The checksum is summed only when JobShared::checksum.
   PeopleCounts run(csv::Reader& reader);

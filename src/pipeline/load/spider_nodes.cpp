@@ -7,6 +7,7 @@
 
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
+#include "pipeline/db/named_lock.hpp"
 #include "pipeline/db/option_files.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
@@ -45,6 +46,11 @@ SpiderParams parsed(const std::string& text, const std::string& where) {
   auto params = parse_spider_params(text);
   if (!params) not_understood(fmt::format("the COMMENT of {} is not a Spider parameter list: {}", where, text));
   for (const auto& [name, value] : *params) {
+    // Spider reads a list of servers or tables (for HA) from a value with spaces.
+    if (value.find_first_of(" \t") != std::string::npos) {
+      not_understood(
+          fmt::format("{} sets {} \"{}\", a list, which the direct path does not handle", where, name, value));
+    }
     if (!kUnderstood.count(name)) {
       not_understood(fmt::format("{} sets the Spider parameter {} \"{}\", which the direct path does not handle", where,
                                  name, value));
@@ -61,7 +67,8 @@ TableLayout read_table(db::Session& head, const std::string& table) {
               {table})
           .value_or("");
   const auto create = head.query("SHOW CREATE TABLE " + db::quote_identifier(table));
-  if (create.rows.at(0).at(1).value_or("").find(" CONNECTION=") != std::string::npos) {
+  const std::string ddl = create.rows.at(0).at(1).value_or("");
+  if (ddl.find(" CONNECTION=") != std::string::npos || ddl.find(" CONNECTION =") != std::string::npos) {
     not_understood(fmt::format("{} has a CONNECTION string; the direct path reads only COMMENT strings", table));
   }
   const SpiderParams table_params = parsed(comment, table);
@@ -129,7 +136,8 @@ db::ConnectionOptions from_servers_table(db::Session& head, db::ConnectionOption
   node.host = host.empty() ? "localhost" : host;
   const unsigned port = static_cast<unsigned>(std::stoul(row.at(1).value_or("0")));
   node.port = port == 0 ? 3306 : port;
-  if (!row.at(2).value_or("").empty()) node.socket = *row.at(2);
+  // Never the head's socket: a node on "localhost" uses its own, or the default.
+  node.socket = row.at(2).value_or("").empty() ? db::ConnectionOptions{}.socket : *row.at(2);
   node.user = row.at(3).value_or("");
   node.password = row.at(4).value_or("");
   if (!row.at(5).value_or("").empty()) node.database = *row.at(5);
@@ -148,7 +156,8 @@ db::ConnectionOptions from_nodes_file(const std::filesystem::path& file, db::Con
   }
   if (values.host) node.host = *values.host;
   if (values.port) node.port = *values.port;
-  if (values.socket) node.socket = *values.socket;
+  // Never the head's socket: a node on "localhost" uses its own, or the default.
+  node.socket = values.socket ? *values.socket : db::ConnectionOptions{}.socket;
   if (values.user) node.user = *values.user;
   if (values.password) node.password = *values.password;
   if (values.database) node.database = *values.database;
@@ -189,6 +198,15 @@ SpiderNodes discover(db::Session& head, const db::ConnectionOptions& head_connec
     node = nodes_file.empty() ? from_servers_table(head, node, server) : from_nodes_file(nodes_file, node, server);
     // Spider's own rule: a partition's database, else the server's, else the head table's.
     if (a.count("database")) node.database = a.at("database");
+    for (const SpiderNode& other : nodes.nodes) {
+      if (other.connection.address() == node.address() && other.connection.database == node.database) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("servers {} and {} of the Spider head are both reached at {}, database {}: one node "
+                                "cannot hold two partitions; fix their addresses in {}",
+                                other.server, server, node.address(), node.database,
+                                nodes_file.empty() ? "mysql.servers" : "--spider-nodes " + nodes_file.string()));
+      }
+    }
     nodes.nodes.push_back({server, live.partitions[k], std::move(node)});
   }
   return nodes;
@@ -224,6 +242,72 @@ bool probe_spider_nodes(const SpiderNodes& nodes) {
     }
   }
   return local_infile;
+}
+
+}  // namespace pipeline::load
+
+namespace pipeline::load {
+
+struct HeldNodes::Held {
+  std::unique_ptr<db::Session> session;
+  std::unique_ptr<db::NamedLock> lock;
+};
+
+HeldNodes::HeldNodes(const SpiderNodes& nodes) {
+  for (const SpiderNode& node : nodes.nodes) {
+    auto held = std::make_unique<Held>();
+    held->session = std::make_unique<db::Session>(db::connect_with_retry(node.connection));
+    held->lock = std::make_unique<db::NamedLock>(
+        *held->session, db::lock_names::direct(node.connection.database), std::chrono::seconds(0),
+        fmt::format("another dataloader is still writing to data node {} ({}), perhaps one that lost its lock on "
+                    "the head; try again once it has exited",
+                    node.server, node.connection.address()));
+    held_.push_back(std::move(held));
+  }
+}
+
+HeldNodes::~HeldNodes() {
+  // Each lock before its session.
+  for (auto& held : held_) held->lock.reset();
+}
+
+void prove_routing(db::Session& head, const std::string& standby, const SpiderNodes& nodes) {
+  const std::string table = db::quote_identifier(standby);
+  const std::uint64_t n = nodes.nodes.size();
+  // A small id and a large one per partition, so that the head's HASH is
+  // checked against node_of beyond ids where MOD is the identity.
+  const auto probes = [n](std::size_t k) { return std::vector<std::uint64_t>{k, n * 1000000007ULL + k}; };
+  for (std::size_t k = 0; k < n; ++k) {
+    for (std::uint64_t id : probes(k)) {
+      head.execute(
+          fmt::format("INSERT INTO {} ({}) VALUES (?, 'probe', 'probe', '2000-01-01', 0)", table, kPeopleColumnList),
+          {id});
+    }
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const SpiderNode& node = nodes.nodes[k];
+    std::string expected;
+    for (std::uint64_t id : probes(k)) {
+      if (nodes.node_of(id) != k) throw Error(ExitCode::kSoftware, "prove_routing: node_of disagrees with itself");
+      expected += (expected.empty() ? "" : ",") + std::to_string(id);
+    }
+    db::Session direct = db::connect_with_retry(node.connection);
+    const std::string held =
+        direct
+            .query_value(fmt::format("SELECT COALESCE(GROUP_CONCAT(id ORDER BY id), 'none') FROM {}",
+                                     db::quote_identifier(nodes.standby_table)))
+            .value_or("none");
+    if (held != expected) {
+      head.execute("TRUNCATE TABLE " + table);
+      throw Error(
+          ExitCode::kUsage,
+          fmt::format("the probe rows the head put in {} show that {} is not the node the head calls {} "
+                      "(partition {}): it holds probe ids {}, not {}; fix {}'s address in --spider-nodes or "
+                      "mysql.servers; nothing was loaded",
+                      standby, node.connection.address(), node.server, node.partition, held, expected, node.server));
+    }
+  }
+  head.execute("TRUNCATE TABLE " + table);
 }
 
 }  // namespace pipeline::load

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +38,8 @@ struct SpiderNodes {
 
   // Which node holds row `id`: MariaDB's PARTITION BY HASH (id), which for
   // a non-negative id is id MOD partitions. The loader's ids are line
-  // numbers plus the stored maximum, far below 2^63.
+  // numbers (plus the stored maximum, for an append), far below 2^63.
+  // prove_routing checks this rule against the head's before any row is sent.
   std::size_t node_of(std::uint64_t id) const { return static_cast<std::size_t>(id % nodes.size()); }
 };
 
@@ -62,5 +64,30 @@ SpiderDiscovery discover_spider_nodes(db::Session& head, const db::ConnectionOpt
 // columns. Returns whether every node allows LOAD DATA LOCAL. Throws Error
 // naming the node that cannot be reached or lacks the table.
 bool probe_spider_nodes(const SpiderNodes& nodes);
+
+// While it lives, this process holds every node's direct-load lock
+// (db::lock_names::direct), on a connection of its own per node. A loader
+// that lost its lock on the head but still streams holds them too, until it
+// exits: the next run cannot empty or fill a standby table under it. Throws
+// Error(kTempFail) naming the node another loader holds.
+class HeldNodes {
+ public:
+  explicit HeldNodes(const SpiderNodes& nodes);
+  ~HeldNodes();
+  HeldNodes(const HeldNodes&) = delete;
+  HeldNodes& operator=(const HeldNodes&) = delete;
+
+ private:
+  struct Held;
+  std::vector<std::unique_ptr<Held>> held_;
+};
+
+// Before any row is sent, with the standby table empty: writes one probe
+// row per partition K (id K) through the head, into `standby` (the head's
+// Spider table), reads every node as the loader reaches it, and empties the
+// table again. Each node must hold exactly its partition's probe: that
+// proves both the address and node_of. Throws Error(kUsage) naming the node
+// and the fix otherwise.
+void prove_routing(db::Session& head, const std::string& standby, const SpiderNodes& nodes);
 
 }  // namespace pipeline::load
