@@ -21,10 +21,6 @@ namespace {
 
 using db::quote_identifier;
 
-// On a Spider head, the second people table: the same partitions over a
-// second set of remote tables. Replace fills it and swaps it with people.
-constexpr std::string_view kSpiderStandby = "people__standby";
-
 // The staging tables are copies of the live ones (the people stage of a
 // replace with its foreign key pointed at the places stage); the RENAME swaps
 // both pairs.

@@ -20,7 +20,7 @@ namespace {
 
 // The Spider tables the direct path fills and swaps.
 constexpr const char* kLive = "people";
-constexpr const char* kStandby = "people__standby";
+constexpr const char* kStandby = kSpiderStandby;
 
 // The parameters the direct path understands; any other (a host, a user, a
 // link to several servers for HA) means the rows may belong somewhere the

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/db/connection_options.hpp"
@@ -19,6 +20,10 @@ class Session;
 }
 
 namespace pipeline::load {
+
+// On a Spider head, the second people table: the same partitions over a
+// second set of remote tables. A replace fills it and swaps it with people.
+inline constexpr const char* kSpiderStandby = "people__standby";
 
 struct SpiderNode {
   // The head's name for the node (CREATE SERVER, mysql.servers), e.g. "d1".
