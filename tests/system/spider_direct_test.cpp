@@ -123,6 +123,11 @@ TEST(SpiderDirectPathTest, WithoutMysqlServersItNeedsTheNodesFile) {
   EXPECT_NE(refused.err.find("mysql.servers"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("--spider-nodes"), std::string::npos) << refused.err;
   EXPECT_TRUE(same_rows(rows_by_node(cluster), before));
+  // A dry run says so too: it is where a user tries the path out.
+  const auto dry =
+      run(dataloader_argv(tmp, shipped("people.csv"), {"--spider-path", "direct", "--dry-run"}), cluster.env());
+  EXPECT_EQ(dry.exit_code, 64) << describe(dry);
+  EXPECT_NE(dry.err.find("mysql.servers"), std::string::npos) << dry.err;
 
   const auto fallback = run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env());
   ASSERT_EQ(fallback.exit_code, 0) << describe(fallback);
@@ -136,6 +141,14 @@ TEST(SpiderDirectPathTest, WithoutMysqlServersItNeedsTheNodesFile) {
   ASSERT_EQ(with_file.exit_code, 0) << describe(with_file);
   EXPECT_TRUE(took_direct_path(with_file)) << with_file.err;
   EXPECT_TRUE(same_rows(rows_by_node(cluster), before));
+  write_people(tmp / "other.csv", 3000, 3);
+  const auto dry_with_file =
+      run(dataloader_argv(tmp, tmp / "other.csv",
+                          {"--spider-path", "direct", "--dry-run", "--spider-nodes", cluster.nodes_file().string()}),
+          cluster.env());
+  EXPECT_EQ(dry_with_file.exit_code, 0) << describe(dry_with_file);
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), before)) << "a dry run changed the nodes";
+  EXPECT_EQ(standby_rows(cluster), "0");
 
   const auto missing =
       run(dataloader_argv(tmp, shipped("people.csv"), {"--spider-nodes", (tmp / "nope.cnf").string()}), cluster.env());

@@ -249,15 +249,14 @@ std::optional<SpiderNodes> choose_direct(db::Session& session, const LayoutReque
   std::string why;
   if (request.mode != Mode::kReplace) {
     why = "--mode append loads through the head (the direct path is built for replace only)";
-  } else if (request.dry_run) {
-    return std::nullopt;
   } else if (request.sharded) {
     why = "--shard loads through the head (the direct path takes one process, with any --jobs)";
   } else {
     SpiderDiscovery found = discover_spider_nodes(session, request.connection, request.spider_nodes);
     if (found.nodes) {
-      spdlog::info("people is spread over {} Spider data nodes by HASH (id); streaming the rows straight into them",
-                   found.nodes->nodes.size());
+      spdlog::info("people is spread over {} Spider data nodes by HASH (id); {}", found.nodes->nodes.size(),
+                   request.dry_run ? "a run that is not a dry run streams the rows straight into them"
+                                   : "streaming the rows straight into them");
       return std::move(found.nodes);
     }
     why = found.why_not;

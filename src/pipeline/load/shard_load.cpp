@@ -58,6 +58,8 @@ ExitCode ShardLoad::load() {
     path = choose_load_path(options_.load_method,
                             direct != nullptr ? probe_spider_nodes(*direct) : server_allows_local_infile(control_));
     spdlog::info("{}{}", path->reason, direct != nullptr ? " (on the data nodes)" : "");
+  } else if (direct != nullptr) {
+    probe_spider_nodes(*direct);  // a dry run: every node reachable, its standby table there
   }
   util::InputFile places_file(options_.places);
   util::InputFile people_file(options_.people);
