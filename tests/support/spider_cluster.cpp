@@ -37,10 +37,19 @@ db::Session SpiderCluster::node(unsigned k) const {
   return db::Session(ServerAddress::read(dir_ / fmt::format("d{}", k)).options());
 }
 
-void SpiderCluster::head_admin_sql(const std::string& sql) const {
-  must_run(
-      {"/bin/sh", "-c", "printf '%s\\n' \"$1\" | \"$2\" sql \"$3\"", "sh", sql, throwaway(), (dir_ / "head").string()},
-      "throwaway-db sql on the head");
+namespace {
+
+void admin_sql(const std::filesystem::path& dir, const std::string& sql) {
+  must_run({"/bin/sh", "-c", "printf '%s\\n' \"$1\" | \"$2\" sql \"$3\"", "sh", sql, throwaway(), dir.string()},
+           "throwaway-db sql on " + dir.filename().string());
+}
+
+}  // namespace
+
+void SpiderCluster::head_admin_sql(const std::string& sql) const { admin_sql(dir_ / "head", sql); }
+
+void SpiderCluster::node_admin_sql(unsigned k, const std::string& sql) const {
+  admin_sql(dir_ / fmt::format("d{}", k), sql);
 }
 
 void SpiderCluster::stop_node(unsigned k) const {

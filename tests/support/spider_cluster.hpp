@@ -26,8 +26,9 @@ class SpiderCluster {
   // A new session on data node k (1-based), as the app user.
   db::Session node(unsigned k) const;
   unsigned data_nodes() const { return data_nodes_; }
-  // Runs `sql` on the head as its administrator. Throws if it fails.
+  // Runs `sql` on the head, or on data node k, as its administrator. Throws if it fails.
   void head_admin_sql(const std::string& sql) const;
+  void node_admin_sql(unsigned k, const std::string& sql) const;
   // The --spider-nodes file spider-cluster wrote for the nodes.
   std::filesystem::path nodes_file() const { return dir_ / "spider-nodes.cnf"; }
   // Stops data node k, and starts it again on the same port and data.

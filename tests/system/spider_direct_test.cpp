@@ -206,6 +206,23 @@ TEST(SpiderDirectPathTest, ANodeAnotherLoaderStillWritesToIsLeftAlone) {
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "5000");
 }
 
+// The nodes' local_infile decides between LOAD DATA and INSERT, not the head's.
+TEST(SpiderDirectPathTest, ANodeWithoutLocalInfileGetsInsertsOrARefusalNamingIt) {
+  TempDir tmp;
+  SpiderCluster cluster;
+  ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {"--spider-path", "head"}), cluster.env()).exit_code, 0);
+  const std::string expected = rows_by_node(cluster);
+  cluster.node_admin_sql(2, "SET GLOBAL local_infile = 0");
+  const auto forced = run(dataloader_argv(tmp, shipped("people.csv"), {"--load-method", "load-data"}), cluster.env());
+  EXPECT_EQ(forced.exit_code, 77) << describe(forced);
+  EXPECT_NE(forced.err.find("d2 has local_infile=OFF"), std::string::npos) << forced.err;
+  const auto inserts = run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env());
+  ASSERT_EQ(inserts.exit_code, 0) << describe(inserts);
+  EXPECT_TRUE(took_direct_path(inserts)) << inserts.err;
+  EXPECT_NE(inserts.err.find("loading with INSERT into every data node"), std::string::npos) << inserts.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), expected));
+}
+
 TEST(SpiderDirectPathTest, ALayoutItDoesNotUnderstandIsRefusedOrLoadedThroughTheHead) {
   TempDir tmp;
   SpiderCluster cluster;

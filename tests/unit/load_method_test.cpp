@@ -60,5 +60,22 @@ TEST(LoadMethodTest, ForcedLoadDataOnAServerWithoutLocalInfileIsRefusedNamingThe
   }
 }
 
+TEST(LoadMethodTest, OnTheDirectPathTheDataNodesDecideAndAreNamed) {
+  EXPECT_EQ(choose_direct_load_path(LoadMethod::kAuto, {}).method, LoadMethod::kLoadData);
+  const LoadPath fallback = choose_direct_load_path(LoadMethod::kAuto, {"d2"});
+  EXPECT_EQ(fallback.method, LoadMethod::kInsert);
+  EXPECT_NE(fallback.reason.find("d2 has local_infile=OFF"), std::string::npos) << fallback.reason;
+  EXPECT_EQ(choose_direct_load_path(LoadMethod::kInsert, {}).method, LoadMethod::kInsert);
+  try {
+    choose_direct_load_path(LoadMethod::kLoadData, {"d1", "d3"});
+    FAIL() << "load-data was chosen with nodes that refuse it";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kNoPerm);
+    const std::string message = e.what();
+    EXPECT_NE(message.find("d1, d3 have local_infile=OFF"), std::string::npos) << message;
+    EXPECT_NE(message.find("the head's setting does not matter"), std::string::npos) << message;
+  }
+}
+
 }  // namespace
 }  // namespace pipeline::load

@@ -1,6 +1,7 @@
 #include "pipeline/load/load_method.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/error.hpp"
 
@@ -48,6 +49,27 @@ LoadPath choose_load_path(LoadMethod requested, bool server_local_infile) {
               fmt::format("loading with INSERT: --load-method insert (the server has local_infile={})", setting)};
   }
   throw Error(ExitCode::kSoftware, "choose_load_path: unknown load method");
+}
+
+LoadPath choose_direct_load_path(LoadMethod requested, const std::vector<std::string>& without) {
+  if (without.empty()) {
+    LoadPath path = choose_load_path(requested, true);
+    path.reason += " on every data node";
+    return path;
+  }
+  const std::string nodes = fmt::format("{}", fmt::join(without, ", "));
+  if (requested == LoadMethod::kLoadData) {
+    throw Error(ExitCode::kNoPerm,
+                fmt::format("--load-method load-data needs LOAD DATA LOCAL on every Spider data node, but {} "
+                            "{} local_infile=OFF: run SET GLOBAL local_infile=1 there (the head's setting does not "
+                            "matter), or use --load-method auto or insert",
+                            nodes, without.size() == 1 ? "has" : "have"));
+  }
+  return {
+      LoadMethod::kInsert,
+      fmt::format("loading with INSERT into every data node: {} {} local_infile=OFF{}", nodes,
+                  without.size() == 1 ? "has" : "have",
+                  requested == LoadMethod::kAuto ? " (SET GLOBAL local_infile=1 there allows LOAD DATA LOCAL)" : "")};
 }
 
 }  // namespace pipeline::load

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pipeline::load {
 
@@ -32,5 +33,10 @@ struct LoadPath {
 // allows LOAD DATA LOCAL (@@GLOBAL.local_infile). Throws Error(kNoPerm) for
 // load-data on a server that does not allow it, naming the cause and the fix.
 LoadPath choose_load_path(LoadMethod requested, bool server_local_infile);
+
+// The same choice for Spider's direct path, where the rows go to the data
+// nodes: `without` names the nodes' servers that have local_infile=OFF.
+// LOAD DATA only if every node allows it; the messages name the nodes.
+LoadPath choose_direct_load_path(LoadMethod requested, const std::vector<std::string>& without);
 
 }  // namespace pipeline::load

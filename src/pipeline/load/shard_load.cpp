@@ -53,14 +53,15 @@ ExitCode ShardLoad::load() {
                                                   options_.spider_path, options_.spider_nodes, options_.connection});
   const SpiderNodes* direct = layout_->direct();
   std::optional<LoadPath> path;
-  if (staging) {
-    // Direct, the rows go to the data nodes: theirs is the local_infile that counts.
-    path = choose_load_path(options_.load_method,
-                            direct != nullptr ? probe_spider_nodes(*direct) : server_allows_local_infile(control_));
-    spdlog::info("{}{}", path->reason, direct != nullptr ? " (on the data nodes)" : "");
-  } else if (direct != nullptr) {
-    probe_spider_nodes(*direct);  // a dry run: every node reachable, its standby table there
+  if (direct != nullptr) {
+    // The rows go to the data nodes: theirs is the local_infile that counts.
+    // (A dry run only checks that every node is reachable.)
+    const std::vector<std::string> without = probe_spider_nodes(*direct);
+    if (staging) path = choose_direct_load_path(options_.load_method, without);
+  } else if (staging) {
+    path = choose_load_path(options_.load_method, server_allows_local_infile(control_));
   }
+  if (path) spdlog::info("{}", path->reason);
   util::InputFile places_file(options_.places);
   util::InputFile people_file(options_.people);
   record_.places.bytes = places_file.size();

@@ -228,20 +228,20 @@ SpiderDiscovery discover_spider_nodes(db::Session& head, const db::ConnectionOpt
   }
 }
 
-bool probe_spider_nodes(const SpiderNodes& nodes) {
-  bool local_infile = true;
+std::vector<std::string> probe_spider_nodes(const SpiderNodes& nodes) {
+  std::vector<std::string> without;
   for (const SpiderNode& node : nodes.nodes) {
     try {
       db::Session session = db::connect_with_retry(node.connection);
       session.query(
           fmt::format("SELECT {} FROM {} LIMIT 0", kPeopleColumnList, db::quote_identifier(nodes.standby_table)));
-      local_infile = local_infile && session.query_value("SELECT @@GLOBAL.local_infile").value_or("0") == "1";
+      if (session.query_value("SELECT @@GLOBAL.local_infile").value_or("0") != "1") without.push_back(node.server);
     } catch (const Error& e) {
       throw Error(e.code(), fmt::format("data node {} (server {} of the Spider head, partition {}): {}",
                                         node.connection.describe(), node.server, node.partition, e.what()));
     }
   }
-  return local_infile;
+  return without;
 }
 
 }  // namespace pipeline::load

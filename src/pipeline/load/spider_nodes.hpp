@@ -66,9 +66,10 @@ SpiderDiscovery discover_spider_nodes(db::Session& head, const db::ConnectionOpt
                                       const std::filesystem::path& nodes_file);
 
 // Connects to every node and checks that its standby table has people's
-// columns. Returns whether every node allows LOAD DATA LOCAL. Throws Error
-// naming the node that cannot be reached or lacks the table.
-bool probe_spider_nodes(const SpiderNodes& nodes);
+// columns. Returns the servers whose node does not allow LOAD DATA LOCAL
+// (local_infile=OFF), empty when all do. Throws Error naming the node that
+// cannot be reached or lacks the table.
+std::vector<std::string> probe_spider_nodes(const SpiderNodes& nodes);
 
 // While it lives, this process holds every node's direct-load lock
 // (db::lock_names::direct), on a connection of its own per node. A loader
