@@ -206,8 +206,9 @@ TEST(SpiderDirectPathTest, ANodeAnotherLoaderStillWritesToIsLeftAlone) {
   EXPECT_EQ(cluster.head().query_value("SELECT COUNT(*) FROM people"), "5000");
 }
 
-// The nodes' local_infile decides between LOAD DATA and INSERT, not the head's.
-TEST(SpiderDirectPathTest, ANodeWithoutLocalInfileGetsInsertsOrARefusalNamingIt) {
+// The nodes' local_infile decides between LOAD DATA and INSERT, not the
+// head's; the nodes' connection limits bound the streams.
+TEST(SpiderDirectPathTest, TheNodesLocalInfileAndConnectionLimitsDecideAndAreNamed) {
   TempDir tmp;
   SpiderCluster cluster;
   ASSERT_EQ(run(dataloader_argv(tmp, shipped("people.csv"), {"--spider-path", "head"}), cluster.env()).exit_code, 0);
@@ -216,6 +217,13 @@ TEST(SpiderDirectPathTest, ANodeWithoutLocalInfileGetsInsertsOrARefusalNamingIt)
   const auto forced = run(dataloader_argv(tmp, shipped("people.csv"), {"--load-method", "load-data"}), cluster.env());
   EXPECT_EQ(forced.exit_code, 77) << describe(forced);
   EXPECT_NE(forced.err.find("d2 has local_infile=OFF"), std::string::npos) << forced.err;
+  // And its connections: --streams 16 can never fit a node that takes 10.
+  cluster.node_admin_sql(1, "SET GLOBAL max_connections = 10");
+  const auto crowded = run(dataloader_argv(tmp, shipped("people.csv"), {"--streams", "16"}), cluster.env());
+  EXPECT_EQ(crowded.exit_code, 64) << describe(crowded);
+  EXPECT_NE(crowded.err.find("data node d1"), std::string::npos) << crowded.err;
+  EXPECT_TRUE(same_rows(rows_by_node(cluster), expected));
+  cluster.node_admin_sql(1, "SET GLOBAL max_connections = 151");
   const auto inserts = run(dataloader_argv(tmp, shipped("people.csv"), {}), cluster.env());
   ASSERT_EQ(inserts.exit_code, 0) << describe(inserts);
   EXPECT_TRUE(took_direct_path(inserts)) << inserts.err;

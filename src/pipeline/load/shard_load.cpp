@@ -53,11 +53,21 @@ ExitCode ShardLoad::load() {
                                                   options_.spider_path, options_.spider_nodes, options_.connection});
   const SpiderNodes* direct = layout_->direct();
   std::optional<LoadPath> path;
+  const unsigned jobs = std::max(1u, options_.jobs);
+  const unsigned streams = std::max(1u, options_.streams);
   if (direct != nullptr) {
-    // The rows go to the data nodes: theirs is the local_infile that counts.
-    // (A dry run only checks that every node is reachable.)
-    const std::vector<std::string> without = probe_spider_nodes(*direct);
-    if (staging) path = choose_direct_load_path(options_.load_method, without);
+    // The rows go to the data nodes: theirs is the local_infile that counts,
+    // and theirs the connections the streams take. (A dry run only checks
+    // that every node is reachable.)
+    const NodeProbe probe = probe_spider_nodes(*direct);
+    if (staging) path = choose_direct_load_path(options_.load_method, probe.without_local_infile);
+    for (std::size_t k = 0; k < direct->nodes.size(); ++k) {
+      if (auto refusal = check_connections(jobs, streams, staging, probe.limits[k])) {
+        refusal->message = fmt::format("data node {} ({}): {}", direct->nodes[k].server,
+                                       direct->nodes[k].connection.address(), refusal->message);
+        refuse(refusal);
+      }
+    }
   } else if (staging) {
     path = choose_load_path(options_.load_method, server_allows_local_infile(control_));
   }
@@ -67,8 +77,10 @@ ExitCode ShardLoad::load() {
   record_.places.bytes = places_file.size();
   record_.people.bytes = people_file.size();
   const Limits limits = read_limits(control_);
-  refuse(check_connections(std::max(1u, options_.jobs), std::max(1u, options_.streams), staging,
-                           read_connection_limits(control_)));
+  // On the head, direct: the control connection and one per node for the checks.
+  refuse(direct != nullptr ? check_connections(1, static_cast<unsigned>(direct->nodes.size()), staging,
+                                               read_connection_limits(control_))
+                           : check_connections(jobs, streams, staging, read_connection_limits(control_)));
 
   places_.emplace(
       read_places(places_file, append ? stored_places(control_) : std::vector<StoredPlace>{}, limits, rejects_));

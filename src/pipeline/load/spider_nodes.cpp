@@ -228,20 +228,23 @@ SpiderDiscovery discover_spider_nodes(db::Session& head, const db::ConnectionOpt
   }
 }
 
-std::vector<std::string> probe_spider_nodes(const SpiderNodes& nodes) {
-  std::vector<std::string> without;
+NodeProbe probe_spider_nodes(const SpiderNodes& nodes) {
+  NodeProbe probe;
   for (const SpiderNode& node : nodes.nodes) {
     try {
       db::Session session = db::connect_with_retry(node.connection);
       session.query(
           fmt::format("SELECT {} FROM {} LIMIT 0", kPeopleColumnList, db::quote_identifier(nodes.standby_table)));
-      if (session.query_value("SELECT @@GLOBAL.local_infile").value_or("0") != "1") without.push_back(node.server);
+      if (session.query_value("SELECT @@GLOBAL.local_infile").value_or("0") != "1") {
+        probe.without_local_infile.push_back(node.server);
+      }
+      probe.limits.push_back(read_connection_limits(session));
     } catch (const Error& e) {
       throw Error(e.code(), fmt::format("data node {} (server {} of the Spider head, partition {}): {}",
                                         node.connection.describe(), node.server, node.partition, e.what()));
     }
   }
-  return without;
+  return probe;
 }
 
 }  // namespace pipeline::load

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pipeline/db/connection_options.hpp"
+#include "pipeline/load/connections.hpp"
 
 namespace pipeline::db {
 class Session;
@@ -65,11 +66,18 @@ struct SpiderDiscovery {
 SpiderDiscovery discover_spider_nodes(db::Session& head, const db::ConnectionOptions& head_connection,
                                       const std::filesystem::path& nodes_file);
 
+// What probe_spider_nodes found.
+struct NodeProbe {
+  // The servers whose node does not allow LOAD DATA LOCAL (local_infile=OFF).
+  std::vector<std::string> without_local_infile;
+  // Each node's connection limits, in nodes order (the probe's own
+  // connection counted as the run's control connection).
+  std::vector<ConnectionLimits> limits;
+};
+
 // Connects to every node and checks that its standby table has people's
-// columns. Returns the servers whose node does not allow LOAD DATA LOCAL
-// (local_infile=OFF), empty when all do. Throws Error naming the node that
-// cannot be reached or lacks the table.
-std::vector<std::string> probe_spider_nodes(const SpiderNodes& nodes);
+// columns. Throws Error naming the node that cannot be reached or lacks the table.
+NodeProbe probe_spider_nodes(const SpiderNodes& nodes);
 
 // While it lives, this process holds every node's direct-load lock
 // (db::lock_names::direct), on a connection of its own per node. A loader
