@@ -197,12 +197,7 @@ class SpiderHead final : public Layout {
   void discard(db::Session& session) const override {
     if (!direct_) return;
     try {
-      const auto params = parse_spider_params(
-          session
-              .query_value("SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() "
-                           "AND table_name = ?",
-                           {std::string(kSpiderStandby)})
-              .value_or(""));
+      const auto params = parse_spider_params(table_comment(session, kSpiderStandby));
       if (!params || !params->count("table") || params->at("table") != direct_->standby_table) {
         spdlog::warn("{} no longer names {} on the data nodes: leaving them as they are", kSpiderStandby,
                      direct_->standby_table);

@@ -33,6 +33,14 @@ bool is_spider_table(db::Session& session, std::string_view table) {
   return engine.value_or("") == "SPIDER";
 }
 
+std::string table_comment(db::Session& session, std::string_view table) {
+  return session
+      .query_value(
+          "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+          {std::string(table)})
+      .value_or("");
+}
+
 bool has_rows(db::Session& session, std::string_view table) {
   return session.query_value(
              fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS t", db::quote_identifier(table))) == "1";

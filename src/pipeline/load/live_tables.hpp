@@ -27,6 +27,10 @@ bool table_exists(db::Session& session, std::string_view table);
 // same remote tables.
 bool is_spider_table(db::Session& session, std::string_view table);
 
+// The COMMENT of `table` in the session's database ("" if none): on a Spider
+// table, its connection parameters (spider_params.hpp).
+std::string table_comment(db::Session& session, std::string_view table);
+
 // Whether `table` holds at least one row.
 bool has_rows(db::Session& session, std::string_view table);
 

@@ -1,9 +1,12 @@
 #include "pipeline/load/spider_nodes.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/db/connect.hpp"
 #include "pipeline/db/db_error.hpp"
@@ -12,6 +15,7 @@
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/load/live_tables.hpp"
 #include "pipeline/load/people_table.hpp"
 #include "pipeline/load/spider_params.hpp"
 
@@ -60,12 +64,7 @@ SpiderParams parsed(const std::string& text, const std::string& where) {
 }
 
 TableLayout read_table(db::Session& head, const std::string& table) {
-  const std::string comment =
-      head.query_value(
-              "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND "
-              "table_name = ?",
-              {table})
-          .value_or("");
+  const std::string comment = table_comment(head, table);
   const auto create = head.query("SHOW CREATE TABLE " + db::quote_identifier(table));
   const std::string ddl = create.rows.at(0).at(1).value_or("");
   if (ddl.find(" CONNECTION=") != std::string::npos || ddl.find(" CONNECTION =") != std::string::npos) {
@@ -279,21 +278,21 @@ void prove_routing(db::Session& head, const std::string& standby, const SpiderNo
   const std::uint64_t n = nodes.nodes.size();
   // A small id and a large one per partition, so that the head's HASH is
   // checked against node_of beyond ids where MOD is the identity.
-  const auto probes = [n](std::size_t k) { return std::vector<std::uint64_t>{k, n * 1000000007ULL + k}; };
-  for (std::size_t k = 0; k < n; ++k) {
-    for (std::uint64_t id : probes(k)) {
-      head.execute(
-          fmt::format("INSERT INTO {} ({}) VALUES (?, 'probe', 'probe', '2000-01-01', 0)", table, kPeopleColumnList),
-          {id});
-    }
+  std::vector<std::uint64_t> probes;
+  for (std::uint64_t k = 0; k < n; ++k) probes.insert(probes.end(), {k, n * 1000000007ULL + k});
+  for (std::uint64_t id : probes) {
+    head.execute(
+        fmt::format("INSERT INTO {} ({}) VALUES (?, 'probe', 'probe', '2000-01-01', 0)", table, kPeopleColumnList),
+        {id});
   }
   for (std::size_t k = 0; k < n; ++k) {
     const SpiderNode& node = nodes.nodes[k];
-    std::string expected;
-    for (std::uint64_t id : probes(k)) {
-      if (nodes.node_of(id) != k) throw Error(ExitCode::kSoftware, "prove_routing: node_of disagrees with itself");
-      expected += (expected.empty() ? "" : ",") + std::to_string(id);
-    }
+    // The probes node_of sends to node k, in id order: what it must hold.
+    std::vector<std::uint64_t> mine;
+    std::copy_if(probes.begin(), probes.end(), std::back_inserter(mine),
+                 [&](std::uint64_t id) { return nodes.node_of(id) == k; });
+    std::sort(mine.begin(), mine.end());
+    const std::string expected = mine.empty() ? "none" : fmt::format("{}", fmt::join(mine, ","));
     db::Session direct = db::connect_with_retry(node.connection);
     const std::string held =
         direct
