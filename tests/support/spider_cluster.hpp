@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+
+#include <gtest/gtest.h>
 #include <memory>
 #include <string>
 
@@ -45,5 +47,20 @@ class SpiderCluster {
 // What a table holds, as one comparable string: the row count and a sum of
 // the rows' CRC32s. Works through Spider, where CHECKSUM TABLE gives NULL.
 std::string content_checksum(db::Session& session, const std::string& table);
+
+// Every row on every node, as "node<TAB>row" lines, node by node and in
+// order within each: the standby tables are empty between loads, so this is
+// the live data and where it is.
+std::string rows_by_node(const SpiderCluster& cluster);
+// What `session`'s people (one server's) hold, as rows_by_node shows a
+// cluster of `nodes` data nodes holding the same rows where HASH (id) puts them.
+std::string rows_by_node_expected(db::Session& session, unsigned nodes);
+// Equal row sets, or where they first differ: a failure message of a line,
+// not of 30,000 rows.
+::testing::AssertionResult same_rows(const std::string& actual, const std::string& expected);
+// The XA transactions prepared on the data nodes, as "dK:DATA " items.
+std::string prepared_branches(const SpiderCluster& cluster);
+// The tables on the data nodes other than people_a and people_b, as "dK:NAME " items.
+std::string node_scratch_tables(const SpiderCluster& cluster);
 
 }  // namespace pipeline::testing

@@ -23,35 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Every row on every node, as "node<TAB>row" lines in order: the standby
-// tables are empty between loads, so this is the live data and where it is.
-std::string rows_by_node(const SpiderCluster& cluster) {
-  std::string all;
-  for (unsigned k = 1; k <= cluster.data_nodes(); ++k) {
-    db::Session node = cluster.node(k);
-    const auto rows = node.query(
-        "SELECT CONCAT_WS(',', id, given_name, family_name, date_of_birth, place_of_birth_id) AS r FROM people_a "
-        "UNION ALL SELECT CONCAT_WS(',', id, given_name, family_name, date_of_birth, place_of_birth_id) FROM "
-        "people_b ORDER BY r");
-    for (const auto& row : rows.rows) all += fmt::format("d{}\t{}\n", k, row.at(0).value_or("NULL"));
-  }
-  return all;
-}
-
-// Equal row sets, or where they first differ: a failure message of a line,
-// not of 30,000 rows.
-::testing::AssertionResult same_rows(const std::string& actual, const std::string& expected) {
-  if (actual == expected) return ::testing::AssertionSuccess();
-  std::size_t at = 0;
-  while (at < actual.size() && at < expected.size() && actual[at] == expected[at]) ++at;
-  const std::size_t line = actual.rfind('\n', at) == std::string::npos ? 0 : actual.rfind('\n', at) + 1;
-  return ::testing::AssertionFailure() << std::count(actual.begin(), actual.end(), '\n') << " rows against "
-                                       << std::count(expected.begin(), expected.end(), '\n')
-                                       << " expected; first difference at: "
-                                       << actual.substr(line, actual.find('\n', at) - line) << " | "
-                                       << expected.substr(line, expected.find('\n', at) - line);
-}
-
 bool took_direct_path(const ProcessResult& r) {
   return r.err.find("streaming the rows straight into them") != std::string::npos;
 }
