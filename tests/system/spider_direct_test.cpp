@@ -73,10 +73,29 @@ TEST_P(SpiderDirectTest, EveryRowLandsWhereTheHeadPutsItAndReportsEqualASingleSe
   ASSERT_EQ(on_single.size(), 10u);
   EXPECT_EQ(on_cluster, on_single);
 
-  // Append (through the head) of what is loaded adds nothing.
-  const auto append = run(dataloader_argv(tmp, people.string(), {"--mode", "append"}), cluster.env());
-  ASSERT_EQ(append.exit_code, 0) << describe(append);
-  EXPECT_TRUE(same_rows(rows_by_node(cluster), expected));
+  // Append, direct: new people, people stored on every node, and repeats
+  // within the file, deduplicated as a single server does it and each row
+  // on its node; a second append of the same file adds nothing.
+  const auto mixed = tmp / "mixed.csv";
+  write_people(tmp / "new.csv", 6000, 12);
+  const CsvParts fresh = split_header(read_file(tmp / "new.csv"));
+  const CsvParts stored = split_header(read_file(people));
+  write_file(mixed, fresh.header + fresh.rows + stored.rows.substr(0, stored.rows.find('\n', 200000) + 1) +
+                        fresh.rows.substr(0, fresh.rows.find('\n', 100000) + 1));
+  ASSERT_EQ(run(dataloader_argv(tmp, mixed, {"--mode", "append"}), single.env()).exit_code, 0);
+  const std::string appended = rows_by_node_expected(single.session(), GetParam());
+  for (const char* jobs : {"2", "1"}) {
+    SCOPED_TRACE(std::string("append, --jobs ") + jobs);
+    const auto append = run(dataloader_argv(tmp, mixed, {"--mode", "append", "--jobs", jobs}), cluster.env());
+    ASSERT_EQ(append.exit_code, 0) << describe(append);
+    EXPECT_TRUE(took_direct_path(append)) << append.err;
+    EXPECT_TRUE(same_rows(rows_by_node(cluster), appended))
+        << "the direct append's rows differ from a single server's, or are on another node";
+    EXPECT_EQ(prepared_branches(cluster), "");
+    EXPECT_EQ(node_scratch_tables(cluster), "");
+    EXPECT_EQ(leftover_tables(cluster.head()), "0");
+  }
+  EXPECT_EQ(all_reports(tmp, cluster.env(), "cluster-appended"), all_reports(tmp, single.env(), "single-appended"));
 }
 
 INSTANTIATE_TEST_SUITE_P(DataNodes, SpiderDirectTest, ::testing::Values(2u, 3u, 4u),

@@ -128,7 +128,8 @@ void setup_dataloader(CLI::App& app, load::LoaderOptions& options, CommonFlags& 
       ->group("Scaling out");
   app.add_option_function<std::string>(
          "--spider-path", [&options](const std::string& path) { options.spider_path = load::parse_spider_path(path); },
-         "On a Spider head, how a replace reaches the data nodes. auto: straight into them where the loader "
+         "On a Spider head, how a load reaches the data nodes (an append commits there with XA). auto: straight into "
+         "them where the loader "
          "understands the layout (HASH (id) partitions, one server each), else through the head; direct: straight "
          "into them or exit 64 saying why; head: staged on the head and copied by Spider")
       ->check(CLI::IsMember({"auto", "direct", "head"}))

@@ -12,6 +12,8 @@
 #include "pipeline/db/sql.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/load/live_tables.hpp"
+#include "pipeline/load/node_append.hpp"
+#include "pipeline/load/node_branches.hpp"
 #include "pipeline/load/people_table.hpp"
 #include "pipeline/load/spider_params.hpp"
 #include "pipeline/util/phase_log.hpp"
@@ -125,7 +127,7 @@ void check_direct_load(db::Session& head, const SpiderNodes& nodes, std::uint64_
 // remote tables, and the local stage stays empty.
 class SpiderHead final : public Layout {
  public:
-  explicit SpiderHead(std::optional<SpiderNodes> direct) : direct_(std::move(direct)) {
+  SpiderHead(Mode mode, std::optional<SpiderNodes> direct) : mode_(mode), direct_(std::move(direct)) {
     if (direct_) held_ = std::make_unique<HeldNodes>(*direct_);
   }
 
@@ -141,10 +143,14 @@ class SpiderHead final : public Layout {
     }
     create_local_people_stage(session, tables.people);
     if (direct_) {
-      // What a run that died may have left; then, before any row is sent,
-      // proof that each node is where the head reads its partition.
+      // What a run that died may have left (its prepared branches resolved
+      // first: they may hold rows of the tables swept); then, before any row
+      // is sent, proof that each node is where the head reads its partition.
+      recover_node_branches(session, *direct_);
+      sweep_node_stages(*direct_, tables);
       session.execute("TRUNCATE TABLE " + quote_identifier(kSpiderStandby));
       prove_routing(session, std::string(kSpiderStandby), *direct_);
+      if (mode == Mode::kAppend) create_node_stages(*direct_, tables);
     }
   }
 
@@ -194,8 +200,14 @@ class SpiderHead final : public Layout {
   // many a failure) must not keep the others' standby tables full. Only
   // while the head's standby still names them: after a RENAME whose answer
   // was lost, they are live.
-  void discard(db::Session& session) const override {
+  void discard(db::Session& session, const RunTables& tables) const override {
     if (!direct_) return;
+    if (mode_ == Mode::kAppend) {
+      // Only the run's own tables: the live ones are changed only by a
+      // committed branch.
+      drop_node_stages(*direct_, tables);
+      return;
+    }
     try {
       const auto params = parse_spider_params(table_comment(session, kSpiderStandby));
       if (!params || !params->count("table") || params->at("table") != direct_->standby_table) {
@@ -221,6 +233,11 @@ class SpiderHead final : public Layout {
     }
   }
 
+  void drop_stage(db::Session& session, const RunTables& tables) const override {
+    tables.drop_stage(session);
+    if (direct_ && mode_ == Mode::kAppend) drop_node_stages(*direct_, tables);
+  }
+
   const SpiderNodes* direct() const override { return direct_ ? &*direct_ : nullptr; }
 
  private:
@@ -232,6 +249,7 @@ class SpiderHead final : public Layout {
                        quote_identifier(tables.places));
   }
 
+  Mode mode_;
   std::optional<SpiderNodes> direct_;
   // Held for the whole run, direct.
   std::unique_ptr<HeldNodes> held_;
@@ -245,10 +263,16 @@ std::optional<SpiderNodes> choose_direct(db::Session& session, const LayoutReque
   // A run the direct path is not built for is told so at info level: an
   // append every night is no reason for a warning every night.
   bool not_built = true;
-  if (request.mode != Mode::kReplace) {
-    why = "--mode append loads through the head (the direct path is built for replace only)";
-  } else if (request.sharded) {
+  if (request.sharded) {
     why = "--shard loads through the head (the direct path takes one process, with any --jobs)";
+  } else if (!is_spider_table(session, kSpiderStandby)) {
+    // An append, or a dry run of a replace, gets here without it
+    // (detect_layout refuses a real replace).
+    why = fmt::format(
+        "the Spider table {} is missing, through which the direct path proves where each node's rows "
+        "go; create it as schema-spider-head.sql does, or pass --spider-path head",
+        kSpiderStandby);
+    not_built = false;
   } else {
     SpiderDiscovery found = discover_spider_nodes(session, request.connection, request.spider_nodes);
     if (found.nodes) {
@@ -307,7 +331,7 @@ std::unique_ptr<Layout> detect_layout(db::Session& session, const LayoutRequest&
                             "in is missing; create it as schema-spider-head.sql does",
                             kSpiderStandby));
   }
-  return std::make_unique<SpiderHead>(choose_direct(session, request));
+  return std::make_unique<SpiderHead>(request.mode, choose_direct(session, request));
 }
 
 }  // namespace pipeline::load

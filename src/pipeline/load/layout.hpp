@@ -6,7 +6,9 @@
 // RENAME swaps with people. Append publishes the same way on both. On a
 // Spider head a replace may take the direct path: the rows are streamed
 // straight into the data nodes' standby tables (spider_nodes.hpp), checked
-// through the head, and swapped in by the same RENAME.
+// through the head, and swapped in by the same RENAME; and an append may
+// stage and deduplicate on the nodes and commit there with XA
+// (node_append.hpp, node_branches.hpp).
 #pragma once
 
 #include <cstdint>
@@ -85,8 +87,13 @@ class Layout {
   virtual std::string_view replaced_tables() const = 0;
 
   // A run that ends unpublished: empties what it wrote outside its own
-  // tables (a direct load's standby tables on the data nodes). Logs what fails.
-  virtual void discard(db::Session&) const {}
+  // tables on the head (a direct load's standby or stage tables on the data
+  // nodes). Logs what fails.
+  virtual void discard(db::Session&, const RunTables&) const {}
+
+  // A run that was published: drops its stage (with a direct append's, on
+  // the data nodes). Throws Error for the head's; logs the nodes'.
+  virtual void drop_stage(db::Session& session, const RunTables& tables) const { tables.drop_stage(session); }
 
   // The data nodes the people rows are streamed into, or null: into the
   // run's stage on the server the loader is connected to.

@@ -17,6 +17,17 @@ std::size_t PeopleJob::stream_of(std::uint64_t id, std::uint32_t place_id) const
   return shared_.direct->node_of(id) * per_node + place_id % per_node;
 }
 
+void PeopleJob::send(std::uint64_t id, std::uint32_t place_id, std::initializer_list<std::string_view> row) {
+  if (shared_.direct == nullptr || !shared_.broadcast) {
+    streams_[stream_of(id, place_id)]->write_row(row);
+    return;
+  }
+  const std::size_t per_node = streams_.size() / shared_.direct->nodes.size();
+  for (std::size_t node = 0; node < shared_.direct->nodes.size(); ++node) {
+    streams_[node * per_node + place_id % per_node]->write_row(row);
+  }
+}
+
 PeopleCounts PeopleJob::run(csv::Reader& reader) {
   PeopleCounts counts;
   csv::Record record;
@@ -57,8 +68,8 @@ PeopleCounts PeopleJob::run(csv::Reader& reader) {
             const std::string_view place_id(
                 place_text, static_cast<std::size_t>(
                                 std::to_chars(place_text, place_text + sizeof place_text, place->id).ptr - place_text));
-            streams_[stream_of(shared_.id_base + record.line, place->id)]->write_row(
-                {id, person.given_name, person.family_name, person.date_of_birth, place_id});
+            send(shared_.id_base + record.line, place->id,
+                 {id, person.given_name, person.family_name, person.date_of_birth, place_id});
             if (shared_.checksum) {
               counts.checksum +=
                   row_checksum(id, person.given_name, person.family_name, person.date_of_birth, place_id);

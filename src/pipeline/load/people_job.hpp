@@ -38,6 +38,8 @@ struct JobShared {
   // A Spider head's data nodes, or null. With them, a job's streams are
   // grouped by node, and each row goes to a stream of the node of its id.
   const SpiderNodes* direct = nullptr;
+  // With direct: each row goes to a stream of every node.
+  bool broadcast = false;
 
   std::atomic<std::uint64_t> rows{0};
   std::atomic<std::uint64_t> bytes{0};
@@ -67,6 +69,8 @@ class PeopleJob {
   // The stream row `id` of place `place_id` goes to: by place (rows of one
   // place on one connection), within its data node when direct.
   std::size_t stream_of(std::uint64_t id, std::uint32_t place_id) const;
+  // Sends one row to its stream, or (broadcast) to a stream of every node.
+  void send(std::uint64_t id, std::uint32_t place_id, std::initializer_list<std::string_view> row);
 
   JobShared& shared_;
   RejectLog& rejects_;

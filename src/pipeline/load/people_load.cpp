@@ -114,6 +114,7 @@ PeopleLoaded load_people(const Assignment& assignment, util::InputFile& file, co
   shared.rejects = rejects.count();  // places.csv's count towards the limit too
   shared.checksum = setup.checksum;
   shared.direct = setup.direct;
+  shared.broadcast = setup.broadcast;
 
   const std::size_t job_count = assignment.scan ? assignment.ranges.size() : 1;
   std::vector<std::unique_ptr<RejectLog>> parts;

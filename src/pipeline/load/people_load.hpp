@@ -70,6 +70,9 @@ struct PeopleLoadSetup {
   // A Spider head's data nodes, or null: each row goes to the standby table
   // (target's table) of its node, over the node's own connections.
   const SpiderNodes* direct = nullptr;
+  // Direct: every row to every node instead (a direct append's stages,
+  // node_append.hpp).
+  bool broadcast = false;
   // How they send the rows: kLoadData or kInsert (chosen by choose_load_path).
   LoadMethod method = LoadMethod::kLoadData;
   ProgressMode progress = ProgressMode::kAuto;

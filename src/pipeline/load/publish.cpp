@@ -11,6 +11,8 @@
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
 #include "pipeline/load/live_tables.hpp"
+#include "pipeline/load/node_append.hpp"
+#include "pipeline/load/node_branches.hpp"
 #include "pipeline/load/people_table.hpp"
 #include "pipeline/load/verify.hpp"
 #include "pipeline/util/interrupt.hpp"
@@ -154,13 +156,38 @@ std::uint64_t deduplicate(db::Session& control, const RunTables& tables, std::ui
 }
 
 // The new rows and places, and the outcome, in one transaction: the run is
-// live and recorded as succeeded, or neither.
-void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& places, std::uint64_t fresh) {
+// live and recorded as succeeded, or neither. Direct, the people rows are
+// in the data nodes' prepared XA branches, and that transaction decides
+// their fate: they are committed once it has, and rolled back if it fails.
+PublishOutcome publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& places, std::uint64_t fresh) {
   const std::vector<const Place*> changes = places.changes();
-  const util::PhaseLog phase(util::Phase::kPublishing,
-                             fmt::format("run {}: adding {} people and {} places in one transaction", record.run_id,
-                                         util::grouped(fresh), util::grouped(changes.size())));
+  const SpiderNodes* direct = c.layout.direct();
+  const util::PhaseLog phase(
+      util::Phase::kPublishing,
+      fmt::format("run {}: adding {} people and {} places in one transaction{}", record.run_id, util::grouped(fresh),
+                  util::grouped(changes.size()),
+                  direct != nullptr
+                      ? fmt::format(", with an XA branch on each of the {} data nodes", direct->nodes.size())
+                      : ""));
   record_counts_first(c, record);
+  std::optional<NodeBranches> branches;
+  if (direct != nullptr) {
+    branches.emplace(*direct, record.run_id);
+    const std::uint64_t prepared =
+        branches->prepare([&](std::size_t k) { return insert_own_rows(*direct, c.tables, k); });
+    if (prepared != fresh) {
+      branches->rollback();
+      throw Error(
+          ExitCode::kSoftware,
+          fmt::format("the data nodes' branches insert {} people, expected {}; not published", prepared, fresh));
+    }
+    try {
+      util::check_interrupted();
+    } catch (...) {
+      branches->rollback();
+      throw;
+    }
+  }
   const db::InterruptibleStatements going_live(c.control, false);
   record.status = RunStatus::kSucceeded;
   bool committing = false;
@@ -171,8 +198,8 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
     record_run(c.control, record);
     set_open_shards(c.control, record.run_id, ShardStatus::kPublished);
     write_places(c.control, "places", changes, true);
-    std::uint64_t inserted = 0;
-    {
+    std::uint64_t inserted = fresh;
+    if (!branches) {
       // Still rolled back by a signal, up to the COMMIT.
       const db::InterruptibleStatements abandonable(c.control);
       inserted = c.control.execute(fmt::format("INSERT INTO people ({0}) SELECT {0} FROM {1}", kPeopleColumnList,
@@ -198,27 +225,35 @@ void publish_append(const PublishContext& c, RunRecord& record, const PlaceSet& 
       } catch (const Error& rollback) {
         spdlog::debug("rollback: {}", rollback.what());
       }
+      if (branches) branches->rollback();
       throw;
     }
     // The COMMIT's answer was lost: the ledger row, written in the same
     // transaction, says whether it went through.
     const auto status = ask_again(c, [&](db::Session& session) { return run_status(session, record.run_id); });
     if (!status) {
+      // The next run reads the same answer, and resolves the branches by it.
+      if (branches) branches->leave();
       throw Error(ExitCode::kTempFail, fmt::format("run {}: the connection was lost during COMMIT ({}), and whether "
                                                    "it went through cannot be told now; load_runs will say",
                                                    record.run_id, e.what()));
     }
-    if (*status != RunStatus::kSucceeded) throw;
+    if (*status != RunStatus::kSucceeded) {
+      if (branches) branches->rollback();
+      throw;
+    }
     record.status = RunStatus::kSucceeded;
     spdlog::warn("run {}: the COMMIT's answer was lost ({}), but load_runs shows it went through", record.run_id,
                  e.what());
   }
+  if (branches && !branches->commit().empty()) return PublishOutcome::kPending;
   spdlog::info("published run {}: {} people and {} places added or updated", record.run_id, fresh, changes.size());
+  return PublishOutcome::kLive;
 }
 
 }  // namespace
 
-void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, RunRecord& record) {
+PublishOutcome publish(const PublishContext& c, const std::vector<ShardRecord>& shards, RunRecord& record) {
   // Until the data goes live a signal stops any statement, and the run fails with nothing changed.
   const db::InterruptibleStatements abandonable(c.control);
   refuse(check_same_inputs(shards, record.run_id));
@@ -236,11 +271,11 @@ void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, Ru
     record.people.counts.loaded = totals.valid;
     if (c.dry_run) {
       record_dry_run(c, record);
-      return;
+      return PublishOutcome::kLive;
     }
     c.layout.prepare_publish(c.control);
     publish_replace(c, record, totals.valid);
-    return;
+    return PublishOutcome::kLive;
   }
 
   // Append: the place ids and the id base the shards used must still hold.
@@ -248,15 +283,17 @@ void publish(const PublishContext& c, const std::vector<ShardRecord>& shards, Ru
   const PlaceSet live_places = build_place_set(stored_places(c.control), c.places.accepted);
   refuse(check_still_live(shards.front(), LiveState{places_fingerprint(live_places), max_person_id(c.control)},
                           record.run_id));
-  const std::uint64_t fresh = deduplicate(c.control, c.tables, totals.valid);
+  const std::uint64_t fresh = c.layout.direct() != nullptr
+                                  ? deduplicate_on_nodes(*c.layout.direct(), c.tables, totals.valid)
+                                  : deduplicate(c.control, c.tables, totals.valid);
   count_places(record, places_read, live_places.changes().size());
   record.people.counts.loaded = fresh;
   record.people.counts.duplicate = totals.valid - fresh;
   if (c.dry_run) {
     record_dry_run(c, record);
-    return;
+    return PublishOutcome::kLive;
   }
-  publish_append(c, record, live_places, fresh);
+  return publish_append(c, record, live_places, fresh);
 }
 
 }  // namespace pipeline::load

@@ -15,7 +15,8 @@ namespace {
 using db::quote_identifier;
 
 // The prefixes of a run's tables, before its run id.
-constexpr std::array<std::string_view, 4> kPrefixes = {"people__run_", "places__run_", "people__old_", "places__old_"};
+constexpr std::array<std::string_view, 5> kPrefixes = {"people__run_", "places__run_", "people__old_", "places__old_",
+                                                       "people__dup_"};
 // Places are written in batches of this many rows per INSERT.
 constexpr std::size_t kPlaceBatch = 200;
 
@@ -34,11 +35,12 @@ RunTables::RunTables(const std::string& run_id)
     : people(std::string(kPrefixes[0]).append(run_id)),
       places(std::string(kPrefixes[1]).append(run_id)),
       people_old(std::string(kPrefixes[2]).append(run_id)),
-      places_old(std::string(kPrefixes[3]).append(run_id)) {}
+      places_old(std::string(kPrefixes[3]).append(run_id)),
+      people_dups(std::string(kPrefixes[4]).append(run_id)) {}
 
 void RunTables::drop(db::Session& session) const {
   // Children before parents, so that no foreign key stands in the way.
-  for (const std::string& table : {people, people_old, places, places_old}) {
+  for (const std::string& table : {people, people_old, places, places_old, people_dups}) {
     session.execute("DROP TABLE IF EXISTS " + quote_identifier(table));
   }
 }

@@ -31,6 +31,8 @@ struct RunTables {
   // exists only once the RENAME has run, which tells a later run that the
   // run was published even if its loader could not record it.
   std::string people_old, places_old;
+  // A direct append's, on each data node: the staged ids a stored row repeats.
+  std::string people_dups;
 };
 
 // The run a scratch table belongs to, from its name; nullopt for any other

@@ -124,7 +124,9 @@ ExitCode ShardLoad::load() {
   if (staging) {
     // References were checked row by row against places; the server need not
     // check them again (the append stage has no foreign key to check).
-    setup.target = db::BulkTarget{.table = direct != nullptr ? direct->standby_table : tables_.people,
+    // Direct, a replace fills the nodes' standby tables, and an append its
+    // stage on every node.
+    setup.target = db::BulkTarget{.table = direct != nullptr && !append ? direct->standby_table : tables_.people,
                                   .columns = kPeopleTableColumns,
                                   .setup = {}};
     // Never published after a failure (and dropped): a stopped stream commits, quickly.
@@ -134,6 +136,7 @@ ExitCode ShardLoad::load() {
   setup.connection = options_.connection;
   setup.streams = std::max(1u, options_.streams);
   setup.direct = direct;
+  setup.broadcast = direct != nullptr && append;
   if (path) setup.method = path->method;
   setup.progress = options_.progress;
   // Keeps the control connection busy, and stops the load once it or its
@@ -223,9 +226,16 @@ ExitCode ShardLoad::publish_run(const std::vector<ShardRecord>& shards, const db
                                options_.allow_empty,
                                CutoverTiming{.total = options_.publish_timeout},
                                &lock};
+  bool pending = false;
   try {
     util::check_interrupted();
-    publish(context, shards, record_);
+    if (publish(context, shards, record_) == PublishOutcome::kPending) {
+      spdlog::error(
+          "run {} is recorded as succeeded, but some data nodes still hold their part prepared and unseen; "
+          "the next run commits it: run the loader again once the nodes answer",
+          record_.run_id);
+      pending = true;
+    }
   } catch (const Error& e) {
     if (record_.status == RunStatus::kSucceeded) {
       // Live and recorded (or left for the next run to record): whatever
@@ -247,13 +257,14 @@ ExitCode ShardLoad::publish_run(const std::vector<ShardRecord>& shards, const db
     throw;
   }
   try {
-    // What a replace's RENAME did not take: a Spider head's local stage.
-    tables_.drop_stage(control_);
+    // What a replace's RENAME did not take: a Spider head's local stage
+    // (and a direct append's, on the data nodes).
+    layout_->drop_stage(control_, tables_);
   } catch (const Error& e) {
     spdlog::warn("run {} is published, but dropping its stage failed (the next run drops it): {}", record_.run_id,
                  e.what());
   }
-  return ExitCode::kOk;
+  return pending ? ExitCode::kTempFail : ExitCode::kOk;
 }
 
 void ShardLoad::end_run(RunStatus outcome, bool record, bool drop_tables) {
@@ -264,7 +275,7 @@ void ShardLoad::end_run(RunStatus outcome, bool record, bool drop_tables) {
     spdlog::warn("run {}: load_runs still says running; the next run marks it abandoned", record_.run_id);
   }
   if (drop_tables) {
-    if (layout_) layout_->discard(control_);
+    if (layout_) layout_->discard(control_, tables_);
     try {
       tables_.drop(control_);
     } catch (const Error& e) {

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "pipeline/db/connection_options.hpp"
 #include "pipeline/load/connections.hpp"
 
@@ -47,6 +49,11 @@ struct SpiderNodes {
   // numbers (plus the stored maximum, for an append), far below 2^63.
   // prove_routing checks this rule against the head's before any row is sent.
   std::size_t node_of(std::uint64_t id) const { return static_cast<std::size_t>(id % nodes.size()); }
+  // The same rule in SQL: the condition that the row whose id is `column`
+  // is node k's.
+  std::string owned_by_sql(std::size_t k, std::string_view column = "id") const {
+    return fmt::format("MOD({}, {}) = {}", column, nodes.size(), k);
+  }
 };
 
 struct SpiderDiscovery {

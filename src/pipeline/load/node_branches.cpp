@@ -1,0 +1,183 @@
+#include "pipeline/load/node_branches.hpp"
+
+#include <charconv>
+#include <exception>
+#include <future>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/db/connect.hpp"
+#include "pipeline/db/session.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/load/ledger.hpp"
+
+namespace pipeline::load {
+namespace {
+
+constexpr std::string_view kGtridPrefix = "dataloader:";
+
+std::string hex(std::string_view bytes) {
+  std::string text;
+  for (char c : bytes) text += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  return text;
+}
+
+std::optional<std::size_t> length_of(std::string_view text) {
+  std::size_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+enum class BranchState { kNone, kPrepared, kEnded };
+
+}  // namespace
+
+Xid branch_xid(std::string_view run_id, std::string_view server) {
+  return Xid{std::string(kGtridPrefix).append(run_id), std::string(server)};
+}
+
+std::optional<std::string> run_of_xid(const Xid& xid) {
+  if (xid.gtrid.size() <= kGtridPrefix.size() || xid.gtrid.compare(0, kGtridPrefix.size(), kGtridPrefix) != 0) {
+    return std::nullopt;
+  }
+  return xid.gtrid.substr(kGtridPrefix.size());
+}
+
+std::optional<Xid> parse_xa_recover_row(std::string_view gtrid_length, std::string_view bqual_length,
+                                        std::string_view data) {
+  const auto g = length_of(gtrid_length);
+  const auto b = length_of(bqual_length);
+  if (!g || !b || *g + *b != data.size()) return std::nullopt;
+  return Xid{std::string(data.substr(0, *g)), std::string(data.substr(*g))};
+}
+
+std::string xid_sql(const Xid& xid) { return fmt::format("X'{}', X'{}'", hex(xid.gtrid), hex(xid.bqual)); }
+
+BranchFate fate_of(std::optional<RunStatus> run_status) {
+  return run_status == RunStatus::kSucceeded ? BranchFate::kCommit : BranchFate::kRollback;
+}
+
+void recover_node_branches(db::Session& head, const SpiderNodes& nodes) {
+  for (const SpiderNode& node : nodes.nodes) {
+    try {
+      db::Session session = db::connect_with_retry(node.connection);
+      const db::ResultTable prepared = session.query("XA RECOVER");
+      for (const auto& row : prepared.rows) {
+        const auto xid = parse_xa_recover_row(row.at(1).value_or(""), row.at(2).value_or(""), row.at(3).value_or(""));
+        const auto run = xid ? run_of_xid(*xid) : std::nullopt;
+        if (!run) continue;
+        const std::optional<RunStatus> status = run_status(head, *run);
+        const BranchFate fate = fate_of(status);
+        session.execute(fmt::format("XA {} {}", fate == BranchFate::kCommit ? "COMMIT" : "ROLLBACK", xid_sql(*xid)));
+        spdlog::warn(
+            "data node {}: run {} left its XA branch prepared (its loader stopped between the prepares and the "
+            "commits); load_runs says the run {}, so the branch is {}",
+            node.server, *run, status ? fmt::format("is {}", to_string(*status)) : std::string("is not there"),
+            fate == BranchFate::kCommit ? "committed" : "rolled back");
+      }
+    } catch (const Error& e) {
+      throw Error(ExitCode::kTempFail,
+                  fmt::format("data node {} ({}): cannot resolve the XA branches earlier runs left prepared: {}; "
+                              "nothing was written; try again once the node answers",
+                              node.server, node.connection.address(), e.what()));
+    }
+  }
+}
+
+struct NodeBranches::Branch {
+  std::unique_ptr<db::Session> session;
+  Xid xid;
+  BranchState state = BranchState::kNone;
+};
+
+NodeBranches::NodeBranches(const SpiderNodes& nodes, std::string run_id) : nodes_(nodes), run_id_(std::move(run_id)) {}
+
+NodeBranches::~NodeBranches() {
+  // Never left active: a branch that was not prepared rolls back with its
+  // connection; a prepared one stays for the next run.
+}
+
+std::uint64_t NodeBranches::prepare_statements(const std::vector<std::string>& statements) {
+  for (const SpiderNode& node : nodes_.nodes) {
+    auto branch = std::make_unique<Branch>();
+    branch->xid = branch_xid(run_id_, node.server);
+    branches_.push_back(std::move(branch));
+  }
+  auto prepare_one = [&](std::size_t k) -> std::uint64_t {
+    Branch& branch = *branches_[k];
+    branch.session = std::make_unique<db::Session>(db::connect_with_retry(nodes_.nodes[k].connection));
+    const std::string xid = xid_sql(branch.xid);
+    branch.session->execute("XA START " + xid);
+    const std::uint64_t changed = branch.session->execute(statements[k]);
+    branch.session->execute("XA END " + xid);
+    branch.session->execute("XA PREPARE " + xid);
+    branch.state = BranchState::kPrepared;
+    return changed;
+  };
+  std::vector<std::future<std::uint64_t>> running;
+  for (std::size_t k = 0; k < branches_.size(); ++k) running.push_back(std::async(std::launch::async, prepare_one, k));
+  std::uint64_t total = 0;
+  std::exception_ptr failed;
+  for (std::size_t k = 0; k < running.size(); ++k) {
+    try {
+      total += running[k].get();
+    } catch (const Error& e) {
+      if (!failed) {
+        failed = std::make_exception_ptr(Error(
+            e.code(),
+            fmt::format("data node {}: preparing the run's XA branch failed: {}", nodes_.nodes[k].server, e.what())));
+      }
+    } catch (...) {
+      if (!failed) failed = std::current_exception();
+    }
+  }
+  if (failed) {
+    rollback();
+    std::rethrow_exception(failed);
+  }
+  return total;
+}
+
+std::vector<std::string> NodeBranches::commit() {
+  std::vector<std::string> failed;
+  for (std::size_t k = 0; k < branches_.size(); ++k) {
+    Branch& branch = *branches_[k];
+    try {
+      branch.session->execute("XA COMMIT " + xid_sql(branch.xid));
+      branch.state = BranchState::kEnded;
+    } catch (const Error& e) {
+      spdlog::error(
+          "data node {}: XA COMMIT of run {}'s branch failed ({}); the branch stays prepared, and the next "
+          "run commits it",
+          nodes_.nodes[k].server, run_id_, e.what());
+      failed.push_back(nodes_.nodes[k].server);
+    }
+  }
+  return failed;
+}
+
+void NodeBranches::rollback() noexcept {
+  for (std::size_t k = 0; k < branches_.size(); ++k) {
+    Branch& branch = *branches_[k];
+    if (branch.state != BranchState::kPrepared || !branch.session) {
+      // Not prepared: it ends with its connection.
+      branch.session.reset();
+      continue;
+    }
+    try {
+      branch.session->execute("XA ROLLBACK " + xid_sql(branch.xid));
+      branch.state = BranchState::kEnded;
+    } catch (const std::exception& e) {
+      spdlog::warn("data node {}: rolling back run {}'s XA branch failed ({}); the next run rolls it back",
+                   nodes_.nodes[k].server, run_id_, e.what());
+    }
+  }
+}
+
+void NodeBranches::leave() noexcept {
+  for (auto& branch : branches_) branch->session.reset();
+}
+
+}  // namespace pipeline::load
