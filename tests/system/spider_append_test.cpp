@@ -6,6 +6,7 @@
 // node ends with the old rows or every node with the new.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include <fmt/format.h>
@@ -91,10 +92,11 @@ TEST(SpiderAppendTest, ABranchLeftPreparedBeforeTheDecisionIsRolledBackByTheNext
   EXPECT_TRUE(same_rows(rows_by_node(cluster), c.expected));
 }
 
-// Node 2 stopped once both branches are prepared and the decision waits
+// A node stopped once both branches are prepared and the decision waits
 // (the test holds the head's places, which the decision writes a new place
-// to): the run is decided, node 1 commits, node 2's branch outlives the
-// restart prepared, and the next run commits it.
+// to): the run is decided, the other node commits, the stopped node's
+// branch outlives the restart prepared, and the next run commits it before
+// it reads the largest id (the stopped node holds it).
 TEST(SpiderAppendTest, ABranchLeftPreparedAfterTheDecisionIsCommittedByTheNextRun) {
   SpiderCluster cluster;
   AppendCase c;
@@ -104,7 +106,15 @@ TEST(SpiderAppendTest, ABranchLeftPreparedAfterTheDecisionIsCommittedByTheNextRu
   write_file(places, listed + "Newtown,Newshire,Newland\n");
   prepare(c, cluster, "spiderappendco", places);
   ASSERT_FALSE(HasFatalFailure());
-  auto argv = dataloader_argv(c.tmp, c.people, {"--mode", "append"});
+  // The node that will hold the largest new id: once it commits, the next
+  // run's id base is above what it could see before.
+  std::uint64_t largest = 0;
+  for (std::size_t at = c.expected.find('\t'); at != std::string::npos; at = c.expected.find('\t', at + 1)) {
+    largest = std::max<std::uint64_t>(largest, std::stoull(c.expected.substr(at + 1, 20)));
+  }
+  const unsigned stopped = static_cast<unsigned>(largest % cluster.data_nodes()) + 1;
+  // Its commit is retried on a new connection for --connect-timeout.
+  auto argv = dataloader_argv(c.tmp, c.people, {"--mode", "append", "--connect-timeout", "5"});
   argv[6] = places.string();
   {
     db::Session holder(cluster.head().options());
@@ -114,14 +124,15 @@ TEST(SpiderAppendTest, ABranchLeftPreparedAfterTheDecisionIsCommittedByTheNextRu
       const std::string branches = prepared_branches(cluster);
       return branches.find("d1:") != std::string::npos && branches.find("d2:") != std::string::npos;
     })) << "the branches were never prepared";
-    cluster.stop_node(2);
+    cluster.stop_node(stopped);
     holder.execute("UNLOCK TABLES");
     const auto pending = loader.wait(120s);
     EXPECT_EQ(pending.exit_code, 75) << describe(pending);
     EXPECT_NE(pending.err.find("the next run commits it"), std::string::npos) << pending.err;
   }
-  cluster.start_node(2);
-  EXPECT_NE(prepared_branches(cluster).find("d2:"), std::string::npos) << "node 2's branch did not outlive it";
+  cluster.start_node(stopped);
+  EXPECT_NE(prepared_branches(cluster).find(fmt::format("d{}:", stopped)), std::string::npos)
+      << "the stopped node's branch did not outlive it";
 
   const auto rerun = run(argv, cluster.env());
   ASSERT_EQ(rerun.exit_code, 0) << describe(rerun);

@@ -1,6 +1,6 @@
 // The XA ids of a direct append's branches, and how a branch left prepared
-// is resolved: only a dataloader's branches are touched, and only a run
-// that load_runs records as succeeded commits.
+// is resolved: only a dataloader's branches are touched, only a run that
+// load_runs records as succeeded commits, and one it does not know is left.
 #include <gtest/gtest.h>
 
 #include "pipeline/load/node_branches.hpp"
@@ -9,9 +9,9 @@ namespace pipeline::load {
 namespace {
 
 TEST(NodeBranchesTest, AnXidNamesItsRunAndNode) {
-  const Xid xid = branch_xid("20261201T194207Z-3fa2c1", "d1");
+  const Xid xid = branch_xid("20261201T194207Z-3fa2c1", "codetest");
   EXPECT_EQ(xid.gtrid, "dataloader:20261201T194207Z-3fa2c1");
-  EXPECT_EQ(xid.bqual, "d1");
+  EXPECT_EQ(xid.bqual, "codetest");
   EXPECT_EQ(run_of_xid(xid), "20261201T194207Z-3fa2c1");
 }
 
@@ -34,12 +34,12 @@ TEST(NodeBranchesTest, XidsAreHexLiteralsWhateverTheirBytes) {
   EXPECT_EQ(xid_sql(Xid{"\xff", ""}), "X'ff', X''");
 }
 
-TEST(NodeBranchesTest, OnlyASucceededRunCommits) {
+TEST(NodeBranchesTest, OnlyASucceededRunCommitsAndAnUnknownOneIsLeftAlone) {
   EXPECT_EQ(fate_of(RunStatus::kSucceeded), BranchFate::kCommit);
   for (RunStatus status : {RunStatus::kRunning, RunStatus::kRejected, RunStatus::kFailed, RunStatus::kAbandoned}) {
     EXPECT_EQ(fate_of(status), BranchFate::kRollback) << to_string(status);
   }
-  EXPECT_EQ(fate_of(std::nullopt), BranchFate::kRollback);
+  EXPECT_EQ(fate_of(std::nullopt), BranchFate::kLeave);
 }
 
 }  // namespace

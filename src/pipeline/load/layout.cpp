@@ -143,15 +143,19 @@ class SpiderHead final : public Layout {
     }
     create_local_people_stage(session, tables.people);
     if (direct_) {
-      // What a run that died may have left (its prepared branches resolved
-      // first: they may hold rows of the tables swept); then, before any row
-      // is sent, proof that each node is where the head reads its partition.
-      recover_node_branches(session, *direct_);
-      sweep_node_stages(*direct_, tables);
+      // What a run that died may have left; then, before any row is sent,
+      // proof that each node is where the head reads its partition.
       session.execute("TRUNCATE TABLE " + quote_identifier(kSpiderStandby));
       prove_routing(session, std::string(kSpiderStandby), *direct_);
       if (mode == Mode::kAppend) create_node_stages(*direct_, tables);
     }
+  }
+
+  // The prepared branches first: a committed one may hold the largest id.
+  void resolve_leftovers(db::Session& head, const RunTables& tables) const override {
+    if (!direct_) return;
+    recover_node_branches(head, *direct_);
+    sweep_node_stages(*direct_, tables);
   }
 
   void prepare_publish(db::Session& session) const override {
@@ -267,7 +271,8 @@ std::optional<SpiderNodes> choose_direct(db::Session& session, const LayoutReque
     why = "--shard loads through the head (the direct path takes one process, with any --jobs)";
   } else if (!is_spider_table(session, kSpiderStandby)) {
     // An append, or a dry run of a replace, gets here without it
-    // (detect_layout refuses a real replace).
+    // (detect_layout refuses a real replace). A layout that cannot take the
+    // path, so a warning, as for the others.
     why = fmt::format(
         "the Spider table {} is missing, through which the direct path proves where each node's rows "
         "go; create it as schema-spider-head.sql does, or pass --spider-path head",

@@ -70,6 +70,12 @@ class Layout {
   virtual void create_stage(db::Session& session, const RunTables& tables, Mode mode,
                             const std::vector<const Place*>& places) const = 0;
 
+  // Before the run reads anything it depends on (the largest id, the
+  // places): resolves what earlier runs left outside the head (a direct
+  // append's prepared XA branches and stages on the data nodes). Throws
+  // Error(kTempFail) when that cannot be done.
+  virtual void resolve_leftovers(db::Session&, const RunTables&) const {}
+
   // Session settings the control connection needs before publishing.
   virtual void prepare_publish(db::Session& session) const = 0;
 
@@ -86,9 +92,9 @@ class Layout {
   // The tables whose statistics a replace renews: "people, places".
   virtual std::string_view replaced_tables() const = 0;
 
-  // A run that ends unpublished: empties what it wrote outside its own
-  // tables on the head (a direct load's standby or stage tables on the data
-  // nodes). Logs what fails.
+  // A run that ends unpublished: empties what it wrote on the data nodes (a
+  // direct replace's standby tables, a direct append's stages). Logs what
+  // fails.
   virtual void discard(db::Session&, const RunTables&) const {}
 
   // A run that was published: drops its stage (with a direct append's, on

@@ -57,7 +57,8 @@ void sweep_node_stages(const SpiderNodes& nodes, const RunTables& tables) {
     for (const auto& row : found.rows) {
       const std::string name = row.at(0).value_or("");
       const auto run = run_of_table(name);
-      if (!run || run == own) continue;
+      // Only the tables a direct append makes on the nodes.
+      if (!run || run == own || (name != RunTables(*run).people && name != RunTables(*run).people_dups)) continue;
       node.execute("DROP TABLE IF EXISTS " + quote_identifier(name));
       spdlog::info("data node {}: dropped {}, left by run {}", nodes.nodes[k].server, name, *run);
     }

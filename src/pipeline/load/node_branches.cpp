@@ -34,8 +34,8 @@ enum class BranchState { kNone, kPrepared, kEnded };
 
 }  // namespace
 
-Xid branch_xid(std::string_view run_id, std::string_view server) {
-  return Xid{std::string(kGtridPrefix).append(run_id), std::string(server)};
+Xid branch_xid(std::string_view run_id, std::string_view database) {
+  return Xid{std::string(kGtridPrefix).append(run_id), std::string(database)};
 }
 
 std::optional<std::string> run_of_xid(const Xid& xid) {
@@ -56,6 +56,7 @@ std::optional<Xid> parse_xa_recover_row(std::string_view gtrid_length, std::stri
 std::string xid_sql(const Xid& xid) { return fmt::format("X'{}', X'{}'", hex(xid.gtrid), hex(xid.bqual)); }
 
 BranchFate fate_of(std::optional<RunStatus> run_status) {
+  if (!run_status) return BranchFate::kLeave;
   return run_status == RunStatus::kSucceeded ? BranchFate::kCommit : BranchFate::kRollback;
 }
 
@@ -67,14 +68,22 @@ void recover_node_branches(db::Session& head, const SpiderNodes& nodes) {
       for (const auto& row : prepared.rows) {
         const auto xid = parse_xa_recover_row(row.at(1).value_or(""), row.at(2).value_or(""), row.at(3).value_or(""));
         const auto run = xid ? run_of_xid(*xid) : std::nullopt;
-        if (!run) continue;
+        if (!run || xid->bqual != node.connection.database) continue;
         const std::optional<RunStatus> status = run_status(head, *run);
         const BranchFate fate = fate_of(status);
+        if (fate == BranchFate::kLeave) {
+          spdlog::warn(
+              "data node {}: an XA branch of run {} is prepared in database {}, but this head's load_runs has no "
+              "such run, so it is left alone (another head's loader may own it); if none does, end it by hand "
+              "with XA ROLLBACK {}",
+              node.server, *run, node.connection.database, xid_sql(*xid));
+          continue;
+        }
         session.execute(fmt::format("XA {} {}", fate == BranchFate::kCommit ? "COMMIT" : "ROLLBACK", xid_sql(*xid)));
         spdlog::warn(
             "data node {}: run {} left its XA branch prepared (its loader stopped between the prepares and the "
             "commits); load_runs says the run {}, so the branch is {}",
-            node.server, *run, status ? fmt::format("is {}", to_string(*status)) : std::string("is not there"),
+            node.server, *run, fmt::format("is {}", to_string(*status)),
             fate == BranchFate::kCommit ? "committed" : "rolled back");
       }
     } catch (const Error& e) {
@@ -94,15 +103,12 @@ struct NodeBranches::Branch {
 
 NodeBranches::NodeBranches(const SpiderNodes& nodes, std::string run_id) : nodes_(nodes), run_id_(std::move(run_id)) {}
 
-NodeBranches::~NodeBranches() {
-  // Never left active: a branch that was not prepared rolls back with its
-  // connection; a prepared one stays for the next run.
-}
+NodeBranches::~NodeBranches() = default;
 
 std::uint64_t NodeBranches::prepare_statements(const std::vector<std::string>& statements) {
   for (const SpiderNode& node : nodes_.nodes) {
     auto branch = std::make_unique<Branch>();
-    branch->xid = branch_xid(run_id_, node.server);
+    branch->xid = branch_xid(run_id_, node.connection.database);
     branches_.push_back(std::move(branch));
   }
   auto prepare_one = [&](std::size_t k) -> std::uint64_t {
@@ -144,15 +150,38 @@ std::vector<std::string> NodeBranches::commit() {
   std::vector<std::string> failed;
   for (std::size_t k = 0; k < branches_.size(); ++k) {
     Branch& branch = *branches_[k];
+    const SpiderNode& node = nodes_.nodes[k];
+    const std::string xid = xid_sql(branch.xid);
     try {
-      branch.session->execute("XA COMMIT " + xid_sql(branch.xid));
+      branch.session->execute("XA COMMIT " + xid);
+      branch.state = BranchState::kEnded;
+      continue;
+    } catch (const Error& e) {
+      spdlog::warn("data node {}: XA COMMIT of run {}'s branch failed ({}); trying again on a new connection",
+                   node.server, run_id_, e.what());
+    }
+    // Once more, on a new connection (retried up to --connect-timeout). A
+    // branch no longer prepared was committed by the first try, whose
+    // answer was lost.
+    try {
+      db::Session again = db::connect_with_retry(node.connection);
+      try {
+        again.execute("XA COMMIT " + xid);
+      } catch (const Error&) {
+        for (const auto& row : again.query("XA RECOVER").rows) {
+          if (parse_xa_recover_row(row.at(1).value_or(""), row.at(2).value_or(""), row.at(3).value_or("")) ==
+              branch.xid) {
+            throw;
+          }
+        }
+      }
       branch.state = BranchState::kEnded;
     } catch (const Error& e) {
       spdlog::error(
-          "data node {}: XA COMMIT of run {}'s branch failed ({}); the branch stays prepared, and the next "
+          "data node {} ({}): XA COMMIT of run {}'s branch failed ({}); the branch stays prepared, and the next "
           "run commits it",
-          nodes_.nodes[k].server, run_id_, e.what());
-      failed.push_back(nodes_.nodes[k].server);
+          node.server, node.connection.address(), run_id_, e.what());
+      failed.push_back(node.server);
     }
   }
   return failed;

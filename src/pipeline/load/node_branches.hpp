@@ -24,15 +24,16 @@ class Session;
 namespace pipeline::load {
 
 // An XA transaction id: the global part names the run, the branch part the
-// node's server, e.g. "dataloader:20261201T194207Z-3fa2c1" and "d1".
+// node's database (unique on a server: two partitions may share a server),
+// e.g. "dataloader:20261201T194207Z-3fa2c1" and "codetest".
 struct Xid {
   std::string gtrid;
   std::string bqual;
   bool operator==(const Xid&) const = default;
 };
 
-// The id of run `run_id`'s branch on server `server`.
-Xid branch_xid(std::string_view run_id, std::string_view server);
+// The id of run `run_id`'s branch in node database `database`.
+Xid branch_xid(std::string_view run_id, std::string_view database);
 // The run whose branch `xid` is; nullopt for a transaction that is not a
 // dataloader's (XA RECOVER lists every prepared one on the server).
 std::optional<std::string> run_of_xid(const Xid& xid);
@@ -44,14 +45,16 @@ std::optional<Xid> parse_xa_recover_row(std::string_view gtrid_length, std::stri
 std::string xid_sql(const Xid& xid);
 
 // What becomes of a branch whose loader is gone: the head's decision, that
-// is whether load_runs records its run as succeeded.
-enum class BranchFate { kCommit, kRollback };
+// is whether load_runs records its run as succeeded. A run load_runs does
+// not know is not this head's (its row is written before any prepare):
+// another head's loader, sharing the node's server, may be about to decide.
+enum class BranchFate { kCommit, kRollback, kLeave };
 BranchFate fate_of(std::optional<RunStatus> run_status);
 
 // Under the head's load lock and every node's direct-load lock, so that no
 // other loader can be between its prepares and its decision: commits or
-// rolls back every dataloader branch prepared on the nodes, each by its
-// run's fate, and logs what it did. Throws Error(kTempFail) when a node
+// rolls back every dataloader branch prepared in the nodes' databases, each
+// by its run's fate, and logs what it did (and what it left). Throws Error(kTempFail) when a node
 // cannot be asked or a branch cannot be resolved: the run must not go on
 // beside rows it cannot account for.
 void recover_node_branches(db::Session& head, const SpiderNodes& nodes);
@@ -59,7 +62,11 @@ void recover_node_branches(db::Session& head, const SpiderNodes& nodes);
 // One run's branches, one connection per node.
 class NodeBranches {
  public:
+  // No connection yet: prepare() opens them.
   NodeBranches(const SpiderNodes& nodes, std::string run_id);
+  // Closes the connections: a branch not prepared rolls back with its
+  // connection, a prepared one stays for the next run (commit or rollback
+  // first to end it).
   ~NodeBranches();
   NodeBranches(const NodeBranches&) = delete;
   NodeBranches& operator=(const NodeBranches&) = delete;

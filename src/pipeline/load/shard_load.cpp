@@ -51,6 +51,9 @@ ExitCode ShardLoad::load() {
   // fails now, not after validating the whole file.
   layout_ = detect_layout(control_, LayoutRequest{options_.mode, options_.dry_run, options_.shard.count > 1,
                                                   options_.spider_path, options_.spider_nodes, options_.connection});
+  // Not on a dry run, which writes nothing (and whose counts may then be
+  // off by what a prepared branch holds).
+  if (staging && !options_.dry_run) layout_->resolve_leftovers(control_, tables_);
   const SpiderNodes* direct = layout_->direct();
   std::optional<LoadPath> path;
   const unsigned jobs = std::max(1u, options_.jobs);
