@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/db/connect.hpp"
+#include "pipeline/db/db_error.hpp"
+#include "pipeline/db/lock_wait.hpp"
 #include "pipeline/db/session.hpp"
 #include "pipeline/db/sql.hpp"
 #include "pipeline/error.hpp"
@@ -23,6 +25,8 @@ using db::quote_identifier;
 // Ids found stored are read from a node, and deleted from their owners'
 // stages, this many at a time.
 constexpr std::size_t kIdBatch = 5000;
+// How long dropping another run's table on a node may wait for its metadata lock.
+constexpr std::chrono::seconds kDropWait{2};
 
 std::vector<db::Session> connect_all(const SpiderNodes& nodes) {
   std::vector<db::Session> sessions;
@@ -59,8 +63,17 @@ void sweep_node_stages(const SpiderNodes& nodes, const RunTables& tables) {
       const auto run = run_of_table(name);
       // Only the tables a direct append makes on the nodes.
       if (!run || run == own || (name != RunTables(*run).people && name != RunTables(*run).people_dups)) continue;
-      node.execute("DROP TABLE IF EXISTS " + quote_identifier(name));
-      spdlog::info("data node {}: dropped {}, left by run {}", nodes.nodes[k].server, name, *run);
+      try {
+        // As the head's sweep: a statement of a dead run that still runs on
+        // the node must not stall this run behind it.
+        const db::ShortLockWait short_wait(node, kDropWait);
+        node.execute("DROP TABLE IF EXISTS " + quote_identifier(name));
+        spdlog::info("data node {}: dropped {}, left by run {}", nodes.nodes[k].server, name, *run);
+      } catch (const db::DbError& e) {
+        if (e.error_number() != db::kLockWaitTimeout) throw;
+        spdlog::warn("data node {}: {}, left by run {}, is still in use; a later run drops it", nodes.nodes[k].server,
+                     name, *run);
+      }
     }
   }
 }
