@@ -82,14 +82,13 @@ void recover_node_branches(db::Session& head, const SpiderNodes& nodes) {
         session.execute(fmt::format("XA {} {}", fate == BranchFate::kCommit ? "COMMIT" : "ROLLBACK", xid_sql(*xid)));
         spdlog::warn(
             "data node {}: run {} left its XA branch prepared (its loader stopped between the prepares and the "
-            "commits); load_runs says the run {}, so the branch is {}",
-            node.server, *run, fmt::format("is {}", to_string(*status)),
-            fate == BranchFate::kCommit ? "committed" : "rolled back");
+            "commits); load_runs says the run is {}, so the branch is {}",
+            node.server, *run, to_string(*status), fate == BranchFate::kCommit ? "committed" : "rolled back");
       }
     } catch (const Error& e) {
       throw Error(ExitCode::kTempFail,
                   fmt::format("data node {} ({}): cannot resolve the XA branches earlier runs left prepared: {}; "
-                              "nothing was written; try again once the node answers",
+                              "the run stops before loading anything; try again once the node answers",
                               node.server, node.connection.address(), e.what()));
     }
   }
