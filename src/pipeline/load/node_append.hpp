@@ -22,8 +22,9 @@
 namespace pipeline::load {
 
 // On every node, under every node's lock (so that any other run's tables
-// were left by a run that is gone): drops the tables of runs other than
-// `tables`'.
+// were left by a run that is gone): drops the stages (people__run_,
+// people__dup_) of runs other than `tables`'. One still in use after 2 s is
+// left, with a warning, for a later run.
 void sweep_node_stages(const SpiderNodes& nodes, const RunTables& tables);
 
 // On every node: the run's empty stage, a copy of the node's live table.
