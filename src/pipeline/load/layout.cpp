@@ -1,7 +1,6 @@
 #include "pipeline/load/layout.hpp"
 
 #include <functional>
-#include <future>
 #include <optional>
 
 #include <fmt/format.h>
@@ -93,12 +92,8 @@ PartitionSeen see_partition(const db::ConnectionOptions& head_connection, const 
 // address is the right node; this shows the rows all arrived there, and
 // nothing else did.
 void check_direct_load(db::Session& head, const SpiderNodes& nodes, std::uint64_t valid, const std::string& run_id) {
-  std::vector<std::future<PartitionSeen>> asked;
-  for (std::size_t k = 0; k < nodes.nodes.size(); ++k) {
-    asked.push_back(std::async(std::launch::async, see_partition, head.options(), std::cref(nodes), k));
-  }
-  std::vector<PartitionSeen> seen;
-  for (auto& answer : asked) seen.push_back(answer.get());
+  std::vector<PartitionSeen> seen(nodes.nodes.size());
+  on_every_node(nodes, [&](std::size_t k) { seen[k] = see_partition(head.options(), nodes, k); });
   std::uint64_t total = 0;
   for (std::size_t k = 0; k < nodes.nodes.size(); ++k) {
     const SpiderNode& node = nodes.nodes[k];

@@ -1,7 +1,6 @@
 #include "pipeline/load/node_append.hpp"
 
 #include <functional>
-#include <future>
 #include <map>
 #include <vector>
 
@@ -32,21 +31,6 @@ std::vector<db::Session> connect_all(const SpiderNodes& nodes) {
   std::vector<db::Session> sessions;
   for (const SpiderNode& node : nodes.nodes) sessions.push_back(db::connect_with_retry(node.connection));
   return sessions;
-}
-
-// Runs step(k) on every node at once; rethrows the first failure, naming its node.
-void on_every_node(const SpiderNodes& nodes, const std::function<void(std::size_t)>& step) {
-  std::vector<std::future<void>> running;
-  for (std::size_t k = 0; k < nodes.nodes.size(); ++k) running.push_back(std::async(std::launch::async, step, k));
-  std::optional<Error> failed;
-  for (std::size_t k = 0; k < running.size(); ++k) {
-    try {
-      running[k].get();
-    } catch (const Error& e) {
-      if (!failed) failed.emplace(e.code(), fmt::format("data node {}: {}", nodes.nodes[k].server, e.what()));
-    }
-  }
-  if (failed) throw *failed;
 }
 
 }  // namespace

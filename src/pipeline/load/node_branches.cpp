@@ -1,8 +1,8 @@
 #include "pipeline/load/node_branches.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
-#include <future>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -31,6 +31,17 @@ std::optional<std::size_t> length_of(std::string_view text) {
 }
 
 enum class BranchState { kNone, kPrepared, kEnded };
+
+// The xids XA RECOVER lists on the session's server (rows it cannot read are skipped).
+std::vector<Xid> prepared_xids(db::Session& session) {
+  std::vector<Xid> xids;
+  for (const auto& row : session.query("XA RECOVER").rows) {
+    if (auto xid = parse_xa_recover_row(row.at(1).value_or(""), row.at(2).value_or(""), row.at(3).value_or(""))) {
+      xids.push_back(std::move(*xid));
+    }
+  }
+  return xids;
+}
 
 }  // namespace
 
@@ -64,11 +75,9 @@ void recover_node_branches(db::Session& head, const SpiderNodes& nodes) {
   for (const SpiderNode& node : nodes.nodes) {
     try {
       db::Session session = db::connect_with_retry(node.connection);
-      const db::ResultTable prepared = session.query("XA RECOVER");
-      for (const auto& row : prepared.rows) {
-        const auto xid = parse_xa_recover_row(row.at(1).value_or(""), row.at(2).value_or(""), row.at(3).value_or(""));
-        const auto run = xid ? run_of_xid(*xid) : std::nullopt;
-        if (!run || xid->bqual != node.connection.database) continue;
+      for (const Xid& found : prepared_xids(session)) {
+        const auto run = run_of_xid(found);
+        if (!run || found.bqual != node.connection.database) continue;
         const std::optional<RunStatus> status = run_status(head, *run);
         const BranchFate fate = fate_of(status);
         if (fate == BranchFate::kLeave) {
@@ -76,10 +85,10 @@ void recover_node_branches(db::Session& head, const SpiderNodes& nodes) {
               "data node {}: an XA branch of run {} is prepared in database {}, but this head's load_runs has no "
               "such run, so it is left alone (another head's loader may own it); if none does, end it by hand "
               "with XA ROLLBACK {}",
-              node.server, *run, node.connection.database, xid_sql(*xid));
+              node.server, *run, node.connection.database, xid_sql(found));
           continue;
         }
-        session.execute(fmt::format("XA {} {}", fate == BranchFate::kCommit ? "COMMIT" : "ROLLBACK", xid_sql(*xid)));
+        session.execute(fmt::format("XA {} {}", fate == BranchFate::kCommit ? "COMMIT" : "ROLLBACK", xid_sql(found)));
         spdlog::warn(
             "data node {}: run {} left its XA branch prepared (its loader stopped between the prepares and the "
             "commits); load_runs says the run is {}, so the branch is {}",
@@ -121,27 +130,18 @@ std::uint64_t NodeBranches::prepare_statements(const std::vector<std::string>& s
     branch.state = BranchState::kPrepared;
     return changed;
   };
-  std::vector<std::future<std::uint64_t>> running;
-  for (std::size_t k = 0; k < branches_.size(); ++k) running.push_back(std::async(std::launch::async, prepare_one, k));
-  std::uint64_t total = 0;
-  std::exception_ptr failed;
-  for (std::size_t k = 0; k < running.size(); ++k) {
-    try {
-      total += running[k].get();
-    } catch (const Error& e) {
-      if (!failed) {
-        failed = std::make_exception_ptr(Error(
-            e.code(),
-            fmt::format("data node {}: preparing the run's XA branch failed: {}", nodes_.nodes[k].server, e.what())));
-      }
-    } catch (...) {
-      if (!failed) failed = std::current_exception();
-    }
-  }
-  if (failed) {
+  std::vector<std::uint64_t> changed(branches_.size());
+  try {
+    on_every_node(nodes_, [&](std::size_t k) { changed[k] = prepare_one(k); });
+  } catch (const Error& e) {
     rollback();
-    std::rethrow_exception(failed);
+    throw Error(e.code(), fmt::format("preparing the run's XA branches failed: {}", e.what()));
+  } catch (...) {
+    rollback();
+    throw;
   }
+  std::uint64_t total = 0;
+  for (std::uint64_t rows : changed) total += rows;
   return total;
 }
 
@@ -167,12 +167,8 @@ std::vector<std::string> NodeBranches::commit() {
       try {
         again.execute("XA COMMIT " + xid);
       } catch (const Error&) {
-        for (const auto& row : again.query("XA RECOVER").rows) {
-          if (parse_xa_recover_row(row.at(1).value_or(""), row.at(2).value_or(""), row.at(3).value_or("")) ==
-              branch.xid) {
-            throw;
-          }
-        }
+        const std::vector<Xid> still = prepared_xids(again);
+        if (std::find(still.begin(), still.end(), branch.xid) != still.end()) throw;
       }
       branch.state = BranchState::kEnded;
     } catch (const Error& e) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <set>
 
@@ -271,6 +272,25 @@ HeldNodes::HeldNodes(const SpiderNodes& nodes) {
 HeldNodes::~HeldNodes() {
   // Each lock before its session.
   for (auto& held : held_) held->lock.reset();
+}
+
+void on_every_node(const SpiderNodes& nodes, const std::function<void(std::size_t)>& step) {
+  std::vector<std::future<void>> running;
+  for (std::size_t k = 0; k < nodes.nodes.size(); ++k) running.push_back(std::async(std::launch::async, step, k));
+  std::exception_ptr failed;
+  for (std::size_t k = 0; k < running.size(); ++k) {
+    try {
+      running[k].get();
+    } catch (const Error& e) {
+      if (!failed) {
+        failed =
+            std::make_exception_ptr(Error(e.code(), fmt::format("data node {}: {}", nodes.nodes[k].server, e.what())));
+      }
+    } catch (...) {
+      if (!failed) failed = std::current_exception();
+    }
+  }
+  if (failed) std::rethrow_exception(failed);
 }
 
 void prove_routing(db::Session& head, const std::string& standby, const SpiderNodes& nodes) {

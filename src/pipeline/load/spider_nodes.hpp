@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,11 @@ struct NodeProbe {
   // connection counted as the run's control connection).
   std::vector<ConnectionLimits> limits;
 };
+
+// Runs step(k) for every node k at once, and waits for all. Rethrows the
+// first failure: an Error with "data node <server>: " before its message,
+// anything else as it is.
+void on_every_node(const SpiderNodes& nodes, const std::function<void(std::size_t)>& step);
 
 // Connects to every node and checks that its standby table has people's
 // columns. Throws Error naming the node that cannot be reached or lacks the table.
